@@ -1,0 +1,77 @@
+/**
+ * Cross-process futex over an Int32Array whose memory is shared.
+ *
+ * V8's `Atomics.wait`/`Atomics.notify` keep their waiters in a list inside the process, so a
+ * notify in one process never wakes a waiter in another. For memory mapped from /dev/shm into
+ * several processes these functions call the Linux futex directly (without FUTEX_PRIVATE_FLAG,
+ * so the kernel keys waiters by the mapped page rather than by the address space).
+ *
+ * They also work on a plain in-memory SharedArrayBuffer between threads of one process, but the
+ * two mechanisms do not see each other: code that waits on a word must be woken by the same
+ * mechanism. {@link isMapped} tells which one a buffer needs.
+ */
+import { native, tryNative, type WaitResult } from './native.js';
+
+export type { WaitResult } from './native.js';
+
+function checkArgs(view: Int32Array, index: number, timeoutMs: number | undefined): number {
+  if (!(view instanceof Int32Array)) throw new TypeError('futex: view must be an Int32Array');
+  if (!(view.buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError('futex: view must be over a SharedArrayBuffer');
+  }
+  if (!Number.isInteger(index) || index < 0 || index >= view.length) {
+    throw new RangeError(`futex: index ${index} out of range [0, ${view.length})`);
+  }
+  if (timeoutMs === undefined || timeoutMs === Infinity) return -1;
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
+    throw new TypeError('futex: timeoutMs must be a number');
+  }
+  return Math.max(0, timeoutMs);
+}
+
+/**
+ * Blocks the calling thread while `view[index] === expected`, until woken by {@link futexWake}
+ * (from any process mapping the same memory) or until `timeoutMs` elapses (default: forever).
+ * Like `Atomics.wait`, 'ok' may also be a spurious wake-up: callers re-check their condition.
+ */
+export function futexWait(view: Int32Array, index: number, expected: number, timeoutMs?: number): WaitResult {
+  const t = checkArgs(view, index, timeoutMs);
+  return native().futexWait(view, index, expected | 0, t);
+}
+
+/**
+ * Like {@link futexWait} but the blocking wait runs on libuv's thread pool, so the event loop
+ * keeps running. Each pending wait occupies one pool thread (UV_THREADPOOL_SIZE, default 4),
+ * so prefer a timeout and few concurrent async waiters.
+ */
+export function futexWaitAsync(
+  view: Int32Array,
+  index: number,
+  expected: number,
+  timeoutMs?: number,
+): Promise<WaitResult> {
+  try {
+    const t = checkArgs(view, index, timeoutMs);
+    return native().futexWaitAsync(view, index, expected | 0, t);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** Wakes up to `count` (default: all) waiters on `view[index]`; returns how many were woken. */
+export function futexWake(view: Int32Array, index: number, count = Infinity): number {
+  checkArgs(view, index, undefined);
+  const n = count === Infinity ? 0x7fffffff : Math.max(0, Math.min(0x7fffffff, Math.floor(count)));
+  return native().futexWake(view, index, n);
+}
+
+/**
+ * True when `buffer` is a /dev/shm mapping made by weft (in any thread of this process), i.e.
+ * when waits on it must use the futex rather than `Atomics.wait`. Never throws: a buffer can
+ * only be mapped if the addon is built.
+ */
+export function isMapped(buffer: ArrayBufferLike): boolean {
+  if (!(buffer instanceof SharedArrayBuffer)) return false;
+  const addon = tryNative();
+  return addon !== undefined && addon.segmentOf(buffer) !== undefined;
+}
