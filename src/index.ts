@@ -1,1 +1,2 @@
-export {};
+/** weft: the public API. */
+export * from './pool/index.js';

@@ -1,0 +1,64 @@
+/** Process backend: one child process per pool worker, talking over IPC with V8 serialisation. */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { WorkerData, WorkerMessage } from '../protocol.js';
+import { workerEntryUrl } from './entry-url.js';
+import { inheritedExecArgv } from './exec-argv.js';
+import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';
+
+export const processBackend: Backend = {
+  kind: 'process',
+  transfers: false,
+  spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
+    const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name };
+    const child = fork(fileURLToPath(workerEntryUrl('process-entry')), [], {
+      serialization: 'advanced',
+      execArgv: [...inheritedExecArgv(), ...heapFlags(options), ...(options.execArgv ?? [])],
+      env: { ...process.env, ...options.env, WEFT_WORKER_DATA: JSON.stringify(workerData) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const name = `${options.name} (pid ${child.pid})`;
+    child.on('message', (message: WorkerMessage) => events.message(message));
+    // Messages already written by the child can still be in flight when 'exit' fires; they have
+    // all arrived once the IPC channel has closed, so the pool hears of the exit only after both.
+    let exitInfo: { code: number | null; signal: string | null } | undefined;
+    let disconnected = !child.connected;
+    let reported = false;
+    const report = (): void => {
+      if (reported || !exitInfo || !disconnected) return;
+      reported = true;
+      events.exit(exitInfo);
+    };
+    child.on('exit', (code, signal) => {
+      exitInfo = { code, signal };
+      report();
+    });
+    child.on('disconnect', () => {
+      disconnected = true;
+      report();
+    });
+    child.on('error', () => {
+      // A failed spawn or a failed kill; 'exit' still follows a real exit.
+    });
+    return {
+      name,
+      pid: child.pid,
+      send: (message) => {
+        if (child.connected) child.send(message);
+      },
+      terminate: () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      },
+    };
+  },
+};
+
+function heapFlags(options: SpawnOptions): string[] {
+  const limits = options.resourceLimits;
+  if (!limits) return [];
+  const flags: string[] = [];
+  if (limits.maxOldGenerationSizeMb) flags.push(`--max-old-space-size=${limits.maxOldGenerationSizeMb}`);
+  if (limits.maxYoungGenerationSizeMb) flags.push(`--max-semi-space-size=${Math.max(1, Math.floor(limits.maxYoungGenerationSizeMb / 3))}`);
+  if (limits.stackSizeMb) flags.push(`--stack-size=${Math.floor(limits.stackSizeMb * 1024)}`);
+  return flags;
+}

@@ -1,0 +1,48 @@
+/** Thread backend: one `worker_threads` Worker per pool worker. */
+import { Worker } from 'node:worker_threads';
+import type { WorkerData, WorkerMessage } from '../protocol.js';
+import { workerEntryUrl } from './entry-url.js';
+import { inheritedExecArgv } from './exec-argv.js';
+import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';
+
+/**
+ * Worker threads on Node 20 do not inherit loader hooks (`--import tsx` in execArgv is ignored
+ * there), so a thread starts from this plain-JavaScript bootstrap, which registers tsx itself
+ * when the entry is TypeScript (weft running from source) before importing it.
+ */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsLoaderUrl) (await import(workerData.tsLoaderUrl)).register();
+  await import(workerData.entryUrl);
+})().catch((error) => process.nextTick(() => { throw error; }));
+`;
+const ENTRY = workerEntryUrl('thread-entry');
+const TS_LOADER = ENTRY.pathname.endsWith('.ts') ? import.meta.resolve('tsx/esm/api') : undefined;
+
+export const threadBackend: Backend = {
+  kind: 'thread',
+  transfers: true,
+  spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
+    const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name };
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      workerData: { ...workerData, entryUrl: ENTRY.href, tsLoaderUrl: TS_LOADER },
+      name: options.name,
+      resourceLimits: options.resourceLimits,
+      execArgv: [...inheritedExecArgv(), ...(options.execArgv ?? [])],
+    });
+    let reason: string | undefined;
+    worker.on('message', (message: WorkerMessage) => events.message(message));
+    // An 'error' event (uncaught exception, out of memory) always precedes 'exit'.
+    worker.on('error', (error: Error & { code?: string }) => {
+      reason = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `out of memory (${error.message})` : `${error.name}: ${error.message}`;
+    });
+    worker.on('exit', (code) => events.exit({ code, signal: null, reason }));
+    return {
+      name: options.name,
+      send: (message, transfer) => worker.postMessage(message, transfer as never),
+      terminate: () => void worker.terminate(),
+    };
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * The one seam between the pool and the ways of running code. A backend starts workers; the
+ * pool knows nothing else about threads or processes.
+ */
+import type { ParentMessage, Transferable, WorkerMessage } from '../protocol.js';
+
+/** How a worker ended. */
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  /** Extra detail, e.g. an out-of-memory error reported by the runtime. */
+  reason?: string;
+}
+
+/** What a started worker reports to the pool. */
+export interface WorkerEvents {
+  message(message: WorkerMessage): void;
+  /** Called exactly once, after every message the worker sent has been delivered. */
+  exit(info: ExitInfo): void;
+}
+
+/** A running worker, as the pool sees it. */
+export interface WorkerChannel {
+  /** e.g. `thread-2` or `process-1 (pid 4242)`. */
+  readonly name: string;
+  /** Operating-system process id for process workers. */
+  readonly pid?: number;
+  /** Sends a batch. Throws synchronously when the message cannot be serialised. */
+  send(message: ParentMessage, transfer?: Transferable[]): void;
+  /** Stops the worker now, even mid-task. Idempotent; `exit` follows. */
+  terminate(): void;
+}
+
+/** Options every backend understands. */
+export interface SpawnOptions {
+  moduleUrl: string;
+  name: string;
+  /** Heap limits: threads apply them natively, processes as V8 flags. */
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
+  /** Extra Node flags for the worker (processes) or its execArgv (threads). */
+  execArgv?: string[];
+  /** Environment variables for process workers. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A way of running tasks: threads, processes, or inline. */
+export interface Backend {
+  readonly kind: BackendKind;
+  /** Whether transfer lists move memory (threads) rather than being ignored. */
+  readonly transfers: boolean;
+  spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel;
+  /** Rewrites arguments before sending, e.g. shared-memory arrays into handles a process can map. */
+  encodeArgs?(args: unknown[]): unknown[];
+}
+
+export type BackendKind = 'thread' | 'process' | 'inline';

@@ -1,0 +1,20 @@
+/** The executor: pools over threads, processes or inline, and their errors. */
+export { Pool, createPool } from './pool.js';
+export type { PoolOptions } from './options.js';
+export type { PoolStats, WorkerStats } from './stats.js';
+export type { BackendKind } from './backends/types.js';
+export { transfer } from './types.js';
+export type { CallOptions, MapOptions, TaskArgs, TaskCaller, TaskItem, TaskName, TaskResult, Transferred } from './types.js';
+export {
+  AbortError,
+  InvalidOptionError,
+  ModuleLoadError,
+  PoolClosedError,
+  QueueFullError,
+  SerializationError,
+  TaskError,
+  TimeoutError,
+  UnknownTaskError,
+  WeftError,
+  WorkerCrashedError,
+} from './errors.js';

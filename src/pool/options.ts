@@ -1,0 +1,93 @@
+/** Pool options, their defaults, and the checks that turn a bad option into a clear error. */
+import { availableParallelism } from 'node:os';
+import type { BackendKind } from './backends/types.js';
+import { InvalidOptionError } from './errors.js';
+
+/** Options of {@link createPool}. */
+export interface PoolOptions {
+  /** The task module: a path, `file:` URL string or URL object. Its exported functions are the tasks. */
+  module: string | URL;
+  /** `'thread'` (default), `'process'`, or `'inline'` (same thread: the sequential baseline). */
+  backend?: BackendKind;
+  /** Number of workers. Default: `os.availableParallelism()`; always 1 for inline. */
+  workers?: number;
+  /** `'lazy'` (default) starts workers when tasks arrive; `'eager'` starts them all at once. */
+  start?: 'lazy' | 'eager';
+  /** Most tasks waiting in the queue; one more rejects with `QueueFullError`. Default: unbounded. */
+  maxQueue?: number;
+  /** Default per-task timeout in ms (a call's own `timeout` wins). Default: none. */
+  timeout?: number;
+  /** Heap and stack limits per worker; exceeding them crashes that worker, which is replaced. */
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
+  /** Extra Node flags for workers. */
+  execArgv?: string[];
+  /** Extra environment variables for process workers. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ResolvedOptions {
+  backend: BackendKind;
+  workers: number;
+  start: 'lazy' | 'eager';
+  maxQueue: number;
+  timeout: number | undefined;
+}
+
+const BACKENDS: readonly BackendKind[] = ['thread', 'process', 'inline'];
+/** Far more workers than cores only thrashes; this catches typos like 1e6 while allowing oversubscription. */
+export const MAX_WORKERS = 1024;
+
+export function resolveOptions(options: PoolOptions): ResolvedOptions {
+  if (!options || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object with at least { module }');
+  const { module } = options;
+  if (!(module instanceof URL) && (typeof module !== 'string' || module.length === 0)) {
+    throw new InvalidOptionError('module', 'expected a path, file URL string or URL of the task module');
+  }
+  const backend = options.backend ?? 'thread';
+  if (!BACKENDS.includes(backend)) {
+    throw new InvalidOptionError('backend', `expected one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got ${describe(backend)}`);
+  }
+  const workers = backend === 'inline' ? 1 : options.workers ?? availableParallelism();
+  checkInteger('workers', workers, 1, MAX_WORKERS);
+  if (backend === 'inline' && options.workers !== undefined && options.workers !== 1) {
+    throw new InvalidOptionError('workers', `the inline backend runs on the calling thread and has exactly 1 worker, got ${describe(options.workers)}`);
+  }
+  const start = options.start ?? 'lazy';
+  if (start !== 'lazy' && start !== 'eager') throw new InvalidOptionError('start', `expected 'lazy' or 'eager', got ${describe(start)}`);
+  const maxQueue = options.maxQueue ?? Infinity;
+  if (maxQueue !== Infinity) checkInteger('maxQueue', maxQueue, 0, Number.MAX_SAFE_INTEGER);
+  if (options.timeout !== undefined) checkTimeout('timeout', options.timeout);
+  const limits = options.resourceLimits;
+  if (limits !== undefined) {
+    if (typeof limits !== 'object' || limits === null) throw new InvalidOptionError('resourceLimits', 'expected an object');
+    for (const key of ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'stackSizeMb'] as const) {
+      const value = limits[key];
+      if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+        throw new InvalidOptionError(`resourceLimits.${key}`, `expected a positive number of megabytes, got ${describe(value)}`);
+      }
+    }
+  }
+  if (options.execArgv !== undefined && !(Array.isArray(options.execArgv) && options.execArgv.every((a) => typeof a === 'string'))) {
+    throw new InvalidOptionError('execArgv', 'expected an array of strings');
+  }
+  return { backend, workers, start, maxQueue, timeout: options.timeout };
+}
+
+/** Checks a per-call timeout (or the pool default). */
+export function checkTimeout(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !(value > 0) || value > 2_147_483_647) {
+    throw new InvalidOptionError(name, `expected a number of milliseconds from 1 to 2147483647, got ${describe(value)}`);
+  }
+}
+
+export function checkInteger(name: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(name, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  return String(value);
+}

@@ -1,0 +1,570 @@
+/**
+ * The pool: accepts tasks, queues them, hands them to workers in batches, and makes sure every
+ * submitted task settles exactly once, whatever its worker does.
+ */
+import { performance } from 'node:perf_hooks';
+import { backendFor } from './backends/index.js';
+import type { Backend, ExitInfo, SpawnOptions } from './backends/types.js';
+import {
+  AbortError,
+  ModuleLoadError,
+  PoolClosedError,
+  QueueFullError,
+  SerializationError,
+  TaskError,
+  TimeoutError,
+  UnknownTaskError,
+  WorkerCrashedError,
+  type RemoteError,
+} from './errors.js';
+import { checkInteger, checkTimeout, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
+import { PipelineDepth } from './pipeline.js';
+import {
+  JOB_CALL,
+  JOB_CHUNK,
+  RESULT_OK,
+  RESULT_STRIDE,
+  RESULT_THREW,
+  RESULT_UNKNOWN_TASK,
+  RESULT_UNSENDABLE,
+  type Transferable,
+  type WorkerMessage,
+} from './protocol.js';
+import { TaskQueue } from './queue.js';
+import { StatsRecorder, type PoolStats } from './stats.js';
+import { Task } from './task.js';
+import type { AnyFunction, CallOptions, MapOptions, TaskArgs, TaskCaller, TaskItem, TaskName, TaskResult } from './types.js';
+import { describeUnsendable } from './unsendable.js';
+import { toModuleUrl } from './worker/load-module.js';
+import { WorkerSlot } from './worker-slot.js';
+
+/** After this many workers in a row die before loading the module, the pool stops trying. */
+const MAX_START_FAILURES = 3;
+
+const epochNow = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * A pool of workers running the functions of one task module.
+ * @typeParam M - the task module's type, `typeof import('./tasks.js')`, which types `call`, `submit` and `map`.
+ */
+export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
+  /** One typed method per exported task: `await pool.call.countPrimes(0, 1_000_000)`. */
+  readonly call: TaskCaller<M>;
+  /** The backend in use. */
+  readonly backend: Backend['kind'];
+
+  private readonly impl: Backend;
+  private readonly options: ResolvedOptions;
+  private readonly spawnBase: Omit<SpawnOptions, 'name'>;
+  private readonly moduleUrl: string;
+  private readonly slots = new Set<WorkerSlot>();
+  private readonly queue = new TaskQueue();
+  private readonly depth = new PipelineDepth();
+  private readonly recorder = new StatsRecorder();
+  private nextTaskId = 1;
+  private nextWorkerIndex = 1;
+  private taskNames: string[] | undefined;
+  private loadError: ModuleLoadError | undefined;
+  private startFailures = 0;
+  private closed = false;
+  private destroyed = false;
+  private closing: Promise<void> | undefined;
+  private dispatchScheduled = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly readyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+
+  constructor(options: PoolOptions) {
+    this.options = resolveOptions(options);
+    this.impl = backendFor(this.options.backend);
+    this.backend = this.impl.kind;
+    this.moduleUrl = toModuleUrl(options.module);
+    this.spawnBase = {
+      moduleUrl: this.moduleUrl,
+      resourceLimits: options.resourceLimits,
+      execArgv: options.execArgv,
+      env: options.env,
+    };
+    this.call = this.makeCaller({});
+    if (this.options.start === 'eager') this.ensureWorkers();
+  }
+
+  /** Runs task `name` with `args`; the promise settles with its result or a typed error. */
+  submit<K extends TaskName<M>>(name: K, args: TaskArgs<M, K>, options?: CallOptions): Promise<TaskResult<M, K>> {
+    return this.enqueue(name, args as unknown[], JOB_CALL, options) as Promise<TaskResult<M, K>>;
+  }
+
+  /** Untyped form of `submit`: `pool.run('countPrimes', 0, 1000)`. */
+  run(name: string, ...args: unknown[]): Promise<unknown> {
+    return this.enqueue(name, args, JOB_CALL, undefined);
+  }
+
+  /** The typed `call` object with per-call options: `pool.with({ timeout: 1000 }).call.slowTask()`. */
+  with(options: CallOptions): { call: TaskCaller<M> } {
+    return { call: this.makeCaller(options) };
+  }
+
+  /**
+   * Calls `fn(item)` for every item and resolves with the results in input order. With `chunkSize`
+   * > 1, that many items travel to a worker as one job. Rejects with the first error.
+   */
+  async map<K extends TaskName<M>>(name: K, items: Iterable<TaskItem<M, K>>, options: MapOptions = {}): Promise<TaskResult<M, K>[]> {
+    const chunkSize = options.chunkSize ?? 1;
+    checkInteger('chunkSize', chunkSize, 1, Number.MAX_SAFE_INTEGER);
+    const list = Array.from(items as Iterable<unknown>);
+    if (chunkSize === 1) {
+      return Promise.all(list.map((item) => this.enqueue(name, [item], JOB_CALL, options))) as Promise<TaskResult<M, K>[]>;
+    }
+    const chunks: Promise<unknown>[] = [];
+    for (let i = 0; i < list.length; i += chunkSize) {
+      chunks.push(this.enqueue(name, list.slice(i, i + chunkSize), JOB_CHUNK, options));
+    }
+    const results = (await Promise.all(chunks)) as unknown[][];
+    return results.flat() as TaskResult<M, K>[];
+  }
+
+  /**
+   * Calls `fn(item)` for every item and yields `{ index, value }` as each finishes, fastest first
+   * (Python's `as_completed`). Throws the first error; stopping early aborts the calls still pending.
+   */
+  async *asCompleted<K extends TaskName<M>>(
+    name: K,
+    items: Iterable<TaskItem<M, K>>,
+    options: Omit<MapOptions, 'chunkSize'> = {},
+  ): AsyncGenerator<{ index: number; value: TaskResult<M, K> }> {
+    const controller = new AbortController();
+    const outer = options.signal;
+    const forward = (): void => controller.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    else outer?.addEventListener('abort', forward, { once: true });
+    const done: ({ ok: true; index: number; value: unknown } | { ok: false; error: unknown })[] = [];
+    let wake: (() => void) | undefined;
+    let total = 0;
+    for (const item of items as Iterable<unknown>) {
+      const index = total++;
+      this.enqueue(name, [item], JOB_CALL, { ...options, signal: controller.signal }).then(
+        (value) => done.push({ ok: true, index, value }),
+        (error) => done.push({ ok: false, error }),
+      ).finally(() => wake?.());
+    }
+    try {
+      for (let yielded = 0; yielded < total; yielded++) {
+        while (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        const next = done.shift()!;
+        if (!next.ok) throw next.error;
+        yield { index: next.index, value: next.value as TaskResult<M, K> };
+      }
+    } finally {
+      outer?.removeEventListener('abort', forward);
+      controller.abort(new Error('asCompleted() was stopped before every call finished'));
+    }
+  }
+
+  /** Starts every worker (if not started) and resolves once all have loaded the task module. */
+  ready(): Promise<void> {
+    if (this.loadError) return Promise.reject(this.loadError);
+    if (this.closed) return Promise.reject(new PoolClosedError());
+    this.ensureWorkers(this.options.workers);
+    if (this.readyCount() >= this.options.workers) return Promise.resolve();
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  /** Stops taking tasks, lets every accepted task finish, then stops the workers. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closed = true;
+      this.closing = (async () => {
+        await this.whenIdle();
+        await this.stopAllWorkers();
+      })();
+    }
+    return this.closing;
+  }
+
+  /** Stops now: every pending task rejects with `PoolClosedError`, and the workers are terminated. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return this.stopAllWorkers();
+    this.closed = true;
+    this.destroyed = true;
+    const error = new PoolClosedError('the pool was destroyed before this task finished');
+    for (const task of this.queue.drain()) task.reject(error);
+    for (const slot of this.slots) for (const task of slot.takeAll()) task.reject(error);
+    this.rejectReadyWaiters(error);
+    this.notifyIfIdle();
+    await this.stopAllWorkers();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Counters, latency percentiles and per-worker busy share. */
+  stats(): PoolStats {
+    const now = performance.now();
+    let running = 0;
+    for (const slot of this.slots) running += slot.inFlight;
+    const r = this.recorder;
+    return {
+      backend: this.backend,
+      workers: this.liveCount(),
+      queued: this.queue.size,
+      running,
+      completed: r.completed,
+      failed: r.failed,
+      cancelled: r.cancelled,
+      timedOut: r.timedOut,
+      crashes: r.crashes,
+      queueWaitMs: r.queueWait.summary(),
+      runTimeMs: r.runTime.summary(),
+      perWorker: [...this.slots].map((slot) => ({
+        name: slot.name,
+        tasks: slot.tasksDone,
+        busyMs: slot.busyMs,
+        busyShare: slot.busyShare(now),
+      })),
+    };
+  }
+
+  // ---- submission -------------------------------------------------------------------------
+
+  private makeCaller(options: CallOptions): TaskCaller<M> {
+    const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+    return new Proxy({} as TaskCaller<M>, {
+      get: (_target, name) => {
+        if (typeof name !== 'string' || name === 'then') return undefined;
+        let fn = cache.get(name);
+        if (!fn) cache.set(name, (fn = (...args: unknown[]) => this.enqueue(name, args, JOB_CALL, options)));
+        return fn;
+      },
+    });
+  }
+
+  private enqueue(name: string, payload: unknown[], kind: number, options: CallOptions | undefined): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const refusal = this.refusal(name, options);
+      if (refusal) return reject(refusal);
+      const task = new Task(
+        this.nextTaskId++,
+        name,
+        payload,
+        kind,
+        options?.transfer,
+        options?.timeout ?? this.options.timeout,
+        epochNow(),
+        resolve,
+        reject,
+      );
+      if (options?.signal) task.watchSignal(options.signal, () => this.abortTask(task, options.signal!.reason));
+      this.queue.push(task);
+      this.scheduleDispatch();
+    });
+  }
+
+  /** Why a new task cannot be accepted, if it cannot. */
+  private refusal(name: string, options: CallOptions | undefined): Error | undefined {
+    if (this.loadError) return this.loadError;
+    if (this.closed) return new PoolClosedError();
+    if (typeof name !== 'string') return new UnknownTaskError(String(name), this.taskNames ?? []);
+    if (this.taskNames && !this.taskNames.includes(name)) return new UnknownTaskError(name, this.taskNames);
+    if (options?.timeout !== undefined) {
+      try {
+        checkTimeout('timeout', options.timeout);
+      } catch (error) {
+        return error as Error;
+      }
+    }
+    if (options?.signal?.aborted) return new AbortError(name, options.signal.reason);
+    if (this.queue.size >= this.options.maxQueue + this.idleCapacity()) return new QueueFullError(this.options.maxQueue);
+    return undefined;
+  }
+
+  /** Workers that could take a task right away (idle, or not started yet): the queue may exceed maxQueue by this many. */
+  private idleCapacity(): number {
+    let busy = 0;
+    for (const slot of this.slots) if (slot.state !== 'dead' && slot.state !== 'stopping' && slot.inFlight > 0) busy++;
+    return Math.max(0, this.options.workers - busy);
+  }
+
+  // ---- dispatch ---------------------------------------------------------------------------
+
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    queueMicrotask(() => this.dispatch());
+  }
+
+  /** Hands queued tasks to ready workers, least loaded first, in batches sized by the pipeline depth. */
+  private dispatch(): void {
+    this.dispatchScheduled = false;
+    if (this.destroyed || this.loadError) return;
+    this.ensureWorkers();
+    const ready = [...this.slots].filter((slot) => slot.state === 'ready');
+    while (this.queue.size > 0 && ready.length > 0) {
+      let slot = ready[0];
+      for (const candidate of ready) if (candidate.inFlight < slot.inFlight) slot = candidate;
+      const next = this.queue.peek()!;
+      const room = this.depth.depthFor(next.name) - slot.inFlight;
+      if (room <= 0) break;
+      const fairShare = Math.ceil(this.queue.size / ready.length);
+      const count = Math.max(1, Math.min(room, fairShare));
+      const batch: Task[] = [];
+      while (batch.length < count && this.queue.size > 0) batch.push(this.queue.shift()!);
+      this.send(slot, batch);
+    }
+  }
+
+  private send(slot: WorkerSlot, batch: Task[]): void {
+    const wasIdle = slot.inFlight === 0;
+    const jobs: unknown[] = [];
+    let transfer: Transferable[] | undefined;
+    for (const task of batch) {
+      jobs.push(task.id, task.name, this.impl.encodeArgs ? this.impl.encodeArgs(task.payload) : task.payload, task.kind);
+      if (task.transfer && this.impl.transfers) (transfer ??= []).push(...task.transfer);
+    }
+    try {
+      slot.channel.send({ type: 'run', jobs }, transfer);
+    } catch (error) {
+      // One task in the batch cannot travel: send the others one by one and reject it by name.
+      if (batch.length > 1) {
+        for (const task of batch) this.send(slot, [task]);
+      } else {
+        const task = batch[0];
+        this.recorder.failed++;
+        task.reject(new SerializationError(task.name, ...describeUnsendable(task.payload, task.kind === JOB_CHUNK, this.impl.kind, error)));
+      }
+      return;
+    }
+    for (const task of batch) {
+      task.state = 'sent';
+      task.slot = slot;
+      slot.add(task);
+    }
+    if (wasIdle) this.startRunning(slot);
+  }
+
+  /** The head of a worker's line is running now: its timeout clock starts. */
+  private startRunning(slot: WorkerSlot): void {
+    const head = slot.head();
+    if (!head || head.settled) return;
+    head.runningSince = performance.now();
+    head.startTimer(() => {
+      this.recorder.timedOut++;
+      this.stopWorker(slot, head, new TimeoutError(head.name, head.timeoutMs!, true));
+    });
+  }
+
+  private abortTask(task: Task, reason: unknown): void {
+    if (task.settled) return;
+    const error = new AbortError(task.name, reason);
+    this.recorder.cancelled++;
+    if (task.state === 'queued') {
+      this.queue.forget();
+      task.reject(error);
+      this.notifyIfIdle();
+    } else if (task.slot && task.slot.head() === task) {
+      this.stopWorker(task.slot, task, error);
+    } else {
+      // Pipelined behind the running task: reject now; the worker's answer will be ignored.
+      task.reject(error);
+    }
+  }
+
+  /** Terminates a worker to stop the task it is running; tasks queued behind it go back to the pool. */
+  private stopWorker(slot: WorkerSlot, running: Task, error: Error): void {
+    running.reject(error);
+    if (slot.state === 'dead' || slot.state === 'stopping') return;
+    slot.state = 'stopping';
+    slot.stoppedFor = running;
+    this.requeue(slot.takeAll().filter((task) => task !== running));
+    slot.channel.terminate();
+    this.scheduleDispatch();
+    this.notifyIfIdle();
+  }
+
+  private requeue(tasks: Task[]): void {
+    const live = tasks.filter((task) => !task.settled);
+    for (const task of live) {
+      task.state = 'queued';
+      task.slot = undefined;
+    }
+    this.queue.pushFront(live);
+  }
+
+  // ---- workers ----------------------------------------------------------------------------
+
+  /** Starts workers up to what the queue needs (lazy) or up to `workers` (eager, or `minimum`). */
+  private ensureWorkers(minimum = 0): void {
+    if (this.destroyed || this.loadError) return;
+    const target = this.options.start === 'eager' && !this.closed ? this.options.workers : minimum;
+    const live = this.liveCount();
+    const wanted = Math.min(this.options.workers, Math.max(target, live + this.queue.size));
+    for (let i = live; i < wanted; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    const slot = new WorkerSlot(this.nextWorkerIndex++);
+    this.slots.add(slot);
+    try {
+      slot.channel = this.impl.spawn(
+        { ...this.spawnBase, name: `${this.impl.kind}-${slot.index}` },
+        { message: (message) => this.onMessage(slot, message), exit: (info) => this.onExit(slot, info) },
+      );
+    } catch (error) {
+      slot.channel = { name: `${this.impl.kind}-${slot.index}`, send: () => {}, terminate: () => {} };
+      queueMicrotask(() => this.onExit(slot, { code: null, signal: null, reason: (error as Error).message }));
+    }
+  }
+
+  private onMessage(slot: WorkerSlot, message: WorkerMessage): void {
+    switch (message.type) {
+      case 'results':
+        this.onResults(slot, message.results);
+        break;
+      case 'ready':
+        if (slot.state === 'starting') slot.state = 'ready';
+        this.taskNames = message.tasks;
+        this.startFailures = 0;
+        if (this.readyCount() >= this.options.workers) this.resolveReadyWaiters();
+        this.dispatch();
+        break;
+      case 'load-error':
+        this.failLoading(new ModuleLoadError(this.moduleUrl, message.error));
+        break;
+      case 'exiting':
+        slot.exitingCode = message.code;
+        break;
+    }
+  }
+
+  private onResults(slot: WorkerSlot, results: unknown[]): void {
+    for (let i = 0; i < results.length; i += RESULT_STRIDE) {
+      const id = results[i] as number;
+      let task = slot.head();
+      if (task && task.id === id) slot.shift();
+      else task = slot.removeById(id);
+      if (!task) continue;
+      const runMs = results[i + 4] as number;
+      slot.tasksDone++;
+      slot.busyMs += runMs;
+      this.depth.observe(task.name, runMs);
+      this.recorder.runTime.add(runMs);
+      this.recorder.queueWait.add(Math.max(0, (results[i + 3] as number) - task.enqueuedAt));
+      if (!task.settled) this.settleFromResult(task, slot, results[i + 1] as number, results[i + 2]);
+    }
+    this.startRunning(slot);
+    this.notifyIfIdle();
+    this.dispatch();
+  }
+
+  private settleFromResult(task: Task, slot: WorkerSlot, status: number, value: unknown): void {
+    if (status === RESULT_OK) {
+      this.recorder.completed++;
+      task.resolve(value);
+      return;
+    }
+    this.recorder.failed++;
+    if (status === RESULT_THREW) task.reject(new TaskError(task.name, slot.name, value as RemoteError));
+    else if (status === RESULT_UNSENDABLE) task.reject(new SerializationError(task.name, 'its result', (value as RemoteError).message));
+    else if (status === RESULT_UNKNOWN_TASK) task.reject(new UnknownTaskError(task.name, value as string[]));
+  }
+
+  private onExit(slot: WorkerSlot, info: ExitInfo): void {
+    const wasStarting = slot.state === 'starting';
+    const deliberate = slot.state === 'stopping';
+    slot.markExited();
+    this.slots.delete(slot);
+    if (!deliberate && !this.destroyed) {
+      if (wasStarting && !this.loadError) {
+        this.startFailures++;
+        if (this.startFailures >= MAX_START_FAILURES) {
+          const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
+          this.failLoading(
+            new ModuleLoadError(this.moduleUrl, {
+              name: 'WorkerStartError',
+              message: `${MAX_START_FAILURES} workers in a row ${how} before loading the module${info.reason ? ` (${info.reason})` : ''}`,
+            }),
+          );
+        }
+      } else if (!wasStarting) {
+        this.recorder.crashes++;
+        const line = slot.takeAll();
+        const culprit = line.shift();
+        if (culprit && !culprit.settled) {
+          this.recorder.failed++;
+          culprit.reject(new WorkerCrashedError(culprit.name, slot.name, slot.exitingCode ?? info.code, info.signal, info.reason));
+        }
+        this.requeue(line);
+      }
+    }
+    this.notifyIfIdle();
+    if (!this.destroyed) this.scheduleDispatch();
+  }
+
+  /** The module cannot load: fail everything once and start no more workers. */
+  private failLoading(error: ModuleLoadError): void {
+    if (this.loadError) return;
+    this.loadError = error;
+    for (const task of this.queue.drain()) task.reject(error);
+    for (const slot of this.slots) for (const task of slot.takeAll()) task.reject(error);
+    this.rejectReadyWaiters(error);
+    this.notifyIfIdle();
+  }
+
+  private async stopAllWorkers(): Promise<void> {
+    const exits: Promise<void>[] = [];
+    for (const slot of this.slots) {
+      if (slot.state !== 'stopping') {
+        slot.state = 'stopping';
+        slot.channel.terminate();
+      }
+      exits.push(slot.exited);
+    }
+    await Promise.all(exits);
+  }
+
+  private liveCount(): number {
+    let n = 0;
+    for (const slot of this.slots) if (slot.state === 'starting' || slot.state === 'ready') n++;
+    return n;
+  }
+
+  private readyCount(): number {
+    let n = 0;
+    for (const slot of this.slots) if (slot.state === 'ready') n++;
+    return n;
+  }
+
+  private resolveReadyWaiters(): void {
+    for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
+  }
+
+  private rejectReadyWaiters(error: unknown): void {
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    if (this.queue.size > 0) return false;
+    for (const slot of this.slots) if (slot.state !== 'stopping' && slot.inFlight > 0) return false;
+    return true;
+  }
+
+  private notifyIfIdle(): void {
+    if (this.idleWaiters.length > 0 && this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
+
+/**
+ * Creates a pool over a task module.
+ * @example
+ * import { createPool } from 'weft';
+ * const pool = createPool<typeof import('./tasks.js')>({ module: new URL('./tasks.js', import.meta.url) });
+ * const count = await pool.call.countPrimes(0, 1_000_000);
+ * await pool.close();
+ */
+export function createPool<M = Record<string, AnyFunction>>(options: PoolOptions): Pool<M> {
+  return new Pool<M>(options);
+}

@@ -1,0 +1,73 @@
+/**
+ * The messages between a pool and its workers, in one place.
+ *
+ * Tasks travel in batches: one message carries many jobs, and one reply carries many results,
+ * because per-message cost (not per-task cost) dominates small tasks. Batches are flat arrays
+ * with a fixed stride rather than arrays of objects: fewer objects to clone or serialise.
+ */
+import type { RemoteError } from './errors.js';
+
+/** Fields of one job inside a {@link RunMessage}'s flat `jobs` array. */
+export const JOB_STRIDE = 4;
+/** Job kinds: a single call `fn(...args)`, or a chunk where `fn(item)` runs for each item. */
+export const JOB_CALL = 0;
+export const JOB_CHUNK = 1;
+
+/** Parent to worker: run these jobs, in order. `jobs` = [id, taskName, argsOrItems, kind, ...]. */
+export interface RunMessage {
+  type: 'run';
+  jobs: unknown[];
+}
+
+export type ParentMessage = RunMessage;
+
+/** Fields of one result inside a {@link ResultsMessage}'s flat `results` array. */
+export const RESULT_STRIDE = 5;
+/** Result statuses. */
+export const RESULT_OK = 0;
+export const RESULT_THREW = 1;
+export const RESULT_UNSENDABLE = 2;
+export const RESULT_UNKNOWN_TASK = 3;
+
+/**
+ * Worker to parent: finished jobs. `results` = [id, status, valueOrError, startedAt, runMs, ...];
+ * `startedAt` is an epoch time in ms (timeOrigin + now), comparable across threads and processes.
+ */
+export interface ResultsMessage {
+  type: 'results';
+  results: unknown[];
+}
+
+/** Worker to parent: the task module loaded; these are its task names. */
+export interface ReadyMessage {
+  type: 'ready';
+  tasks: string[];
+}
+
+/** Worker to parent: the task module failed to load. The worker exits after sending it. */
+export interface LoadErrorMessage {
+  type: 'load-error';
+  error: RemoteError;
+}
+
+/** Worker to parent: a task called `process.exit(code)`; sent (after pending results) just before exiting. */
+export interface ExitingMessage {
+  type: 'exiting';
+  code: number;
+}
+
+export type WorkerMessage = ResultsMessage | ReadyMessage | LoadErrorMessage | ExitingMessage;
+
+/** What a worker needs to start: where the task module is. */
+export interface WorkerData {
+  /** A file URL of the task module. */
+  moduleUrl: string;
+  /** A human name for the worker, used in errors. */
+  name: string;
+}
+
+/** Symbol used to mark a value returned with a transfer list (see `transfer()`); `Symbol.for` so it matches across module copies. */
+export const TRANSFER_MARK = Symbol.for('weft.transfer');
+
+/** Something a thread worker can receive by move instead of copy (an ArrayBuffer, a MessagePort, ...). */
+export type { TransferListItem as Transferable } from 'node:worker_threads';

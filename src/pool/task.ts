@@ -1,0 +1,68 @@
+/** One submitted call, from submission until its promise settles (exactly once). */
+import type { Transferable } from './protocol.js';
+import type { WorkerSlot } from './worker-slot.js';
+
+export type TaskState = 'queued' | 'sent' | 'settled';
+
+export class Task {
+  state: TaskState = 'queued';
+  /** The worker it was sent to, while sent. */
+  slot: WorkerSlot | undefined;
+  /** When the parent learnt it is running (it became the head of its worker's line), for timeouts. */
+  runningSince = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private removeAbortListener: (() => void) | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    /** Arguments of a call, or items of a chunk. */
+    readonly payload: unknown[],
+    /** JOB_CALL or JOB_CHUNK. */
+    readonly kind: number,
+    readonly transfer: Transferable[] | undefined,
+    readonly timeoutMs: number | undefined,
+    readonly enqueuedAt: number,
+    private readonly onResolve: (value: unknown) => void,
+    private readonly onReject: (error: unknown) => void,
+  ) {}
+
+  get settled(): boolean {
+    return this.state === 'settled';
+  }
+
+  /** Runs `onAbort` once if the signal fires before the task settles. */
+  watchSignal(signal: AbortSignal, onAbort: () => void): void {
+    const listener = (): void => onAbort();
+    signal.addEventListener('abort', listener, { once: true });
+    this.removeAbortListener = () => signal.removeEventListener('abort', listener);
+  }
+
+  /** Starts the timeout clock, once the task is known to be running. */
+  startTimer(onTimeout: () => void): void {
+    if (this.timeoutMs === undefined || this.timer || this.settled) return;
+    this.timer = setTimeout(onTimeout, this.timeoutMs);
+  }
+
+  resolve(value: unknown): boolean {
+    if (!this.finish()) return false;
+    this.onResolve(value);
+    return true;
+  }
+
+  reject(error: unknown): boolean {
+    if (!this.finish()) return false;
+    this.onReject(error);
+    return true;
+  }
+
+  private finish(): boolean {
+    if (this.state === 'settled') return false;
+    this.state = 'settled';
+    if (this.timer) clearTimeout(this.timer);
+    this.removeAbortListener?.();
+    this.timer = undefined;
+    this.removeAbortListener = undefined;
+    return true;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The worker side of every backend: receives batches of jobs, runs them one at a time in order,
+ * and reports results in batches. The same code runs in a worker thread, a child process and
+ * (for the inline backend) on the caller's own thread; only the transport differs.
+ */
+import { performance } from 'node:perf_hooks';
+import { toRemoteError } from '../errors.js';
+import {
+  JOB_CHUNK,
+  JOB_STRIDE,
+  RESULT_OK,
+  RESULT_STRIDE,
+  RESULT_THREW,
+  RESULT_UNKNOWN_TASK,
+  RESULT_UNSENDABLE,
+  TRANSFER_MARK,
+  type RunMessage,
+  type Transferable,
+  type WorkerMessage,
+} from '../protocol.js';
+import type { TaskFunction } from './load-module.js';
+
+/** How a runtime talks to its pool. */
+export interface WorkerTransport {
+  /** Sends a message; throws when part of it cannot be serialised. */
+  post(message: WorkerMessage, transfer?: Transferable[]): void;
+  /** Whether transfer lists are honoured (threads) or ignored (processes). */
+  readonly transfers: boolean;
+}
+
+/** Results are flushed at least this often while a batch is running, so long tasks report promptly. */
+const FLUSH_INTERVAL_MS = 1;
+
+interface TransferWrapped {
+  [TRANSFER_MARK]: true;
+  value: unknown;
+  transfer: Transferable[];
+}
+
+const epochNow = (): number => performance.timeOrigin + performance.now();
+
+/** Runs jobs for one worker. */
+export class TaskRunner {
+  private readonly pendingMessages: RunMessage[] = [];
+  private results: unknown[] = [];
+  private transferList: Transferable[] = [];
+  private draining = false;
+  private lastFlush = performance.now();
+
+  constructor(
+    private readonly tasks: Map<string, TaskFunction>,
+    private readonly transport: WorkerTransport,
+    /** Re-attaches shared-memory handles in arguments (process workers); identity elsewhere. */
+    private readonly decodeArgs: (args: unknown[]) => unknown[] = (args) => args,
+  ) {}
+
+  /** Task names, as reported to the pool when the worker is ready. */
+  taskNames(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  /** Accepts a batch. Batches that arrive while an async task is awaited wait their turn. */
+  receive(message: RunMessage): void {
+    this.pendingMessages.push(message);
+    if (!this.draining) void this.drain();
+  }
+
+  /** Sends every finished result now (used before the worker exits). */
+  flush(): void {
+    if (this.results.length === 0) return;
+    const results = this.results;
+    const transfer = this.transferList;
+    this.results = [];
+    this.transferList = [];
+    this.lastFlush = performance.now();
+    try {
+      this.transport.post({ type: 'results', results }, transfer.length ? transfer : undefined);
+    } catch {
+      this.postOneByOne(results, transfer);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pendingMessages.length > 0) {
+        const { jobs } = this.pendingMessages.shift()!;
+        for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
+          const pending = this.runJob(jobs[i] as number, jobs[i + 1] as string, jobs[i + 2] as unknown[], jobs[i + 3] as number);
+          if (pending) await pending;
+          if (performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS) this.flush();
+        }
+        this.flush();
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Runs one job; returns a promise only when the task is asynchronous, so sync batches never yield. */
+  private runJob(id: number, name: string, payload: unknown[], kind: number): Promise<void> | undefined {
+    const fn = this.tasks.get(name);
+    const startedAt = epochNow();
+    const t0 = performance.now();
+    if (!fn) {
+      this.results.push(id, RESULT_UNKNOWN_TASK, this.taskNames(), startedAt, 0);
+      return undefined;
+    }
+    try {
+      const value = kind === JOB_CHUNK ? this.runChunk(fn, payload) : fn(...this.decodeArgs(payload));
+      if (isThenable(value)) {
+        // Report what is done before waiting, so the pool sees finished work early.
+        this.flush();
+        return Promise.resolve(value).then(
+          (settled) => this.record(id, settled, startedAt, t0),
+          (error) => this.recordError(id, error, startedAt, t0),
+        );
+      }
+      this.record(id, value, startedAt, t0);
+    } catch (error) {
+      this.recordError(id, error, startedAt, t0);
+    }
+    return undefined;
+  }
+
+  private runChunk(fn: TaskFunction, items: unknown[]): unknown {
+    const decoded = this.decodeArgs(items);
+    const out = new Array<unknown>(decoded.length);
+    for (let i = 0; i < decoded.length; i++) {
+      const value = fn(decoded[i]);
+      if (isThenable(value)) return this.finishChunkAsync(fn, decoded, out, i, value);
+      out[i] = value;
+    }
+    return out;
+  }
+
+  private async finishChunkAsync(fn: TaskFunction, items: unknown[], out: unknown[], from: number, first: PromiseLike<unknown>): Promise<unknown[]> {
+    out[from] = await first;
+    for (let i = from + 1; i < items.length; i++) out[i] = await fn(items[i]);
+    return out;
+  }
+
+  private record(id: number, value: unknown, startedAt: number, t0: number): void {
+    const runMs = performance.now() - t0;
+    if (isTransferWrapped(value)) {
+      if (this.transport.transfers) this.transferList.push(...value.transfer);
+      value = value.value;
+    }
+    this.results.push(id, RESULT_OK, value, startedAt, runMs);
+  }
+
+  private recordError(id: number, error: unknown, startedAt: number, t0: number): void {
+    this.results.push(id, RESULT_THREW, toRemoteError(error), startedAt, performance.now() - t0);
+  }
+
+  /** A batch failed to serialise: send results one by one, replacing the ones that cannot travel. */
+  private postOneByOne(results: unknown[], transfer: Transferable[]): void {
+    for (let i = 0; i < results.length; i += RESULT_STRIDE) {
+      const one = results.slice(i, i + RESULT_STRIDE);
+      const ownTransfer = transfer.filter((t) => containsTransferable(one[2], t));
+      try {
+        this.transport.post({ type: 'results', results: one }, ownTransfer.length ? ownTransfer : undefined);
+      } catch (error) {
+        one[1] = RESULT_UNSENDABLE;
+        one[2] = toRemoteError(error);
+        this.transport.post({ type: 'results', results: one });
+      }
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function isTransferWrapped(value: unknown): value is TransferWrapped {
+  return value !== null && typeof value === 'object' && (value as Record<symbol, unknown>)[TRANSFER_MARK] === true;
+}
+
+function containsTransferable(value: unknown, target: Transferable): boolean {
+  if (value === target) return true;
+  if (ArrayBuffer.isView(value)) return value.buffer === target;
+  if (Array.isArray(value)) return value.some((v) => containsTransferable(v, target));
+  if (value && typeof value === 'object') return Object.values(value).some((v) => containsTransferable(v, target));
+  return false;
+}
