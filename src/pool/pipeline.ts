@@ -7,8 +7,8 @@
  */
 export const PIPELINE_BUDGET_MS = 1;
 export const MAX_DEPTH = 512;
-/** Until a task's cost is known, send few of it at a time. */
-export const INITIAL_DEPTH = 2;
+/** Until a task's cost is known, send one at a time: it may be long. */
+export const INITIAL_DEPTH = 1;
 
 export class PipelineDepth {
   private readonly averageMs = new Map<string, number>();

@@ -298,13 +298,15 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     if (this.destroyed || this.loadError) return;
     this.ensureWorkers();
     const ready = [...this.slots].filter((slot) => slot.state === 'ready');
+    // Workers still starting will want their share soon: don't hand it all to the first one up.
+    const sharers = Math.max(ready.length, this.liveCount());
     while (this.queue.size > 0 && ready.length > 0) {
       let slot = ready[0];
       for (const candidate of ready) if (candidate.inFlight < slot.inFlight) slot = candidate;
       const next = this.queue.peek()!;
       const room = this.depth.depthFor(next.name) - slot.inFlight;
       if (room <= 0) break;
-      const fairShare = Math.ceil(this.queue.size / ready.length);
+      const fairShare = Math.ceil(this.queue.size / sharers);
       const count = Math.max(1, Math.min(room, fairShare));
       const batch: Task[] = [];
       while (batch.length < count && this.queue.size > 0) batch.push(this.queue.shift()!);
@@ -507,6 +509,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     for (const slot of this.slots) for (const task of slot.takeAll()) task.reject(error);
     this.rejectReadyWaiters(error);
     this.notifyIfIdle();
+    void this.stopAllWorkers();
   }
 
   private async stopAllWorkers(): Promise<void> {
