@@ -1,0 +1,129 @@
+/**
+ * Multilayer perceptron with ReLU hidden layers; by default FedAvg paper's "2NN": 784-200-200-10.
+ */
+import type { Rng } from '../rng.js';
+import { denseBackward, denseForward, type DenseShape } from './dense.js';
+import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
+import { buildLayout, initUniformFanIn } from './init.js';
+import { reluForward } from './relu.js';
+import { softmaxCrossEntropy } from './softmax-xent.js';
+import type { EvalResult, FloatArray, FloatArrayCtor, Model, ParamBlock } from './types.js';
+
+/** Options for {@link createMlp}. */
+export interface MlpOptions {
+  /** Default 784. */
+  readonly inputSize?: number;
+  /** Hidden layer sizes; default [200, 200]. */
+  readonly hidden?: readonly number[];
+  /** Default 10. */
+  readonly classes?: number;
+  /** Scratch precision; must match the parameter arrays' type for best speed. Default Float32Array. */
+  readonly floatType?: FloatArrayCtor;
+}
+
+class Mlp implements Model {
+  readonly name: string;
+  readonly inputSize: number;
+  readonly classes: number;
+  readonly paramCount: number;
+  readonly layout: readonly ParamBlock[];
+  private readonly layers: DenseShape[] = [];
+  private readonly floatType: FloatArrayCtor;
+  private capacity = 0;
+  private acts: FloatArray[] = [];
+  private dActs: FloatArray[] = [];
+  private readonly evalLogits: FloatArray;
+  private readonly evalLabels = new Int32Array(EVAL_CHUNK);
+
+  constructor(options: MlpOptions) {
+    this.inputSize = options.inputSize ?? 784;
+    this.classes = options.classes ?? 10;
+    const hidden = options.hidden ?? [200, 200];
+    this.floatType = options.floatType ?? Float32Array;
+    const sizes = [this.inputSize, ...hidden, this.classes];
+    this.name = `mlp-${sizes.join('-')}`;
+    const entries: [string, number[], number][] = [];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      entries.push([`fc${l + 1}.weight`, [sizes[l], sizes[l + 1]], sizes[l]]);
+      entries.push([`fc${l + 1}.bias`, [sizes[l + 1]], sizes[l]]);
+    }
+    this.layout = buildLayout(entries);
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      this.layers.push({
+        inSize: sizes[l],
+        outSize: sizes[l + 1],
+        wOff: this.layout[2 * l].offset,
+        bOff: this.layout[2 * l + 1].offset,
+      });
+    }
+    const last = this.layout[this.layout.length - 1];
+    this.paramCount = last.offset + last.size;
+    this.evalLogits = new this.floatType(EVAL_CHUNK * this.classes);
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.capacity) return;
+    this.capacity = Math.max(n, this.capacity);
+    this.acts = this.layers.map((l) => new this.floatType(this.capacity * l.outSize));
+    this.dActs = this.layers.map((l) => new this.floatType(this.capacity * l.outSize));
+  }
+
+  init(params: FloatArray, rng: Rng): void {
+    initUniformFanIn(params, this.layout, rng);
+  }
+
+  /** Forward pass into `this.acts`; the last entry holds the logits. */
+  private forward(params: FloatArray, x: FloatArray, n: number): void {
+    const last = this.layers.length - 1;
+    let input = x;
+    for (let l = 0; l <= last; l++) {
+      const out = this.acts[l];
+      denseForward(this.layers[l], params, input, out, n);
+      if (l < last) reluForward(out, out, n * this.layers[l].outSize);
+      input = out;
+    }
+  }
+
+  lossAndGrad(params: FloatArray, grad: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): number {
+    this.reserve(n);
+    this.forward(params, x, n);
+    const last = this.layers.length - 1;
+    const lossSum = softmaxCrossEntropy(this.acts[last], labels, n, this.classes, this.dActs[last]);
+    grad.fill(0, 0, this.paramCount);
+    for (let l = last; l >= 0; l--) {
+      const input = l === 0 ? x : this.acts[l - 1];
+      const dInput = l === 0 ? null : this.dActs[l - 1];
+      // Hidden inputs are ReLU outputs, so the ReLU backward is fused as a mask.
+      denseBackward(this.layers[l], params, input, this.dActs[l], grad, n, dInput, true);
+    }
+    return lossSum / n;
+  }
+
+  predict(params: FloatArray, x: FloatArray, n: number, out: FloatArray): void {
+    this.reserve(Math.min(n, EVAL_CHUNK));
+    for (let start = 0; start < n; start += this.capacity) {
+      const m = Math.min(this.capacity, n - start);
+      this.forward(params, x.subarray(start * this.inputSize, (start + m) * this.inputSize), m);
+      const logits = this.acts[this.layers.length - 1];
+      for (let i = 0; i < m * this.classes; i++) out[start * this.classes + i] = logits[i];
+    }
+  }
+
+  evaluate(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): EvalResult {
+    return evaluateInChunks(
+      (xs, m, out) => this.predict(params, xs, m, out),
+      this.inputSize,
+      this.classes,
+      x,
+      labels,
+      n,
+      this.evalLogits,
+      this.evalLabels,
+    );
+  }
+}
+
+/** Creates an MLP (default 784-200-200-10, ReLU, the FedAvg paper's 2NN: 199,210 parameters). */
+export function createMlp(options: MlpOptions = {}): Model {
+  return new Mlp(options);
+}
