@@ -2,7 +2,26 @@
  * weft's synchronisation primitives: all state in shared memory (a SharedArrayBuffer, or a weft
  * /dev/shm mapping to share with other processes), so each works from the main thread, worker
  * threads and worker processes alike. Create one, pass its `.state` to a task as an ordinary
- * argument, and re-attach there with `X.from(state)`.
+ * argument, and re-attach there with `X.from(state)`:
+ *
+ * ```ts
+ * const m = Mutex.create();
+ * await pool.call.work(m.state, data);        // in the task: Mutex.from(state).withLock(...)
+ * ```
+ *
+ * Rules common to all of them:
+ * - Every blocking call has a synchronous form, which blocks the calling thread (right in a
+ *   worker; on the main thread Node allows it but the event loop stops meanwhile), and an `...Async`
+ *   form that never blocks the event loop (`Atomics.waitAsync`, polling where that is missing,
+ *   or the futex on a libuv thread for mapped memory).
+ * - Timeouts are in milliseconds (default: none). Calls after which the caller assumes it holds
+ *   something (`lock`, `acquire`, `Barrier.wait`, `withLock`) throw {@link SyncTimeoutError};
+ *   `try...` calls, `Condition.wait` and `Event.wait`, for which a timeout is an ordinary answer,
+ *   return false.
+ * - Misuse throws {@link SyncMisuseError}: unlocking a mutex you do not hold, a negative
+ *   semaphore count or an over-release, a barrier of 0 parties, state outside shared memory.
+ * - For other processes, place the primitive in a mapped segment with `options.memory`; the
+ *   waits then go through the futex, which (unlike `Atomics.notify`) wakes across processes.
  */
 export { SyncError, SyncMisuseError, SyncTimeoutError } from './errors.js';
 export { Mutex } from './mutex.js';

@@ -8,6 +8,11 @@
  *   addon, because V8 keeps `Atomics.wait` waiters in a per-process list that a notify from
  *   another process never reaches.
  *
+ * The async form on mapped memory parks a libuv thread-pool thread per pending wait (see
+ * `futexWaitAsync`; UV_THREADPOOL_SIZE, default 4): many async waiters on cross-process
+ * primitives at once delay file-system and DNS work of the same process, so give them timeouts
+ * or raise UV_THREADPOOL_SIZE.
+ *
  * Both sides of one word must use the same mechanism, and they do, since the choice depends only
  * on the memory. Every primitive in this folder changes the word it waits on before it wakes
  * anybody; that is what makes the polling fallback (which only sees values) correct.
