@@ -41,6 +41,9 @@ class Cnn implements Model {
   private readonly pool2: MaxPoolShape;
   private readonly fc1: DenseShape;
   private readonly fc2: DenseShape;
+  /** Values per image out of each convolution. */
+  private readonly conv1Out: number;
+  private readonly conv2Out: number;
   private readonly floatType: FloatArrayCtor;
   private capacity = 0;
   // Activations (a = conv output after ReLU, p = pooled, h = hidden, z = logits) and their gradients.
@@ -89,6 +92,8 @@ class Cnn implements Model {
     this.pool1 = { height: side, width: side, channels: c1 };
     this.conv2 = { height: side / 2, width: side / 2, inC: c1, outC: c2, k, wOff: off(2), bOff: off(3) };
     this.pool2 = { height: side / 2, width: side / 2, channels: c2 };
+    this.conv1Out = side * side * c1;
+    this.conv2Out = (side / 2) * (side / 2) * c2;
     this.fc1 = { inSize: flat, outSize: hidden, wOff: off(4), bOff: off(5) };
     this.fc2 = { inSize: hidden, outSize: this.classes, wOff: off(6), bOff: off(7) };
     const last = this.layout[this.layout.length - 1];
@@ -103,8 +108,8 @@ class Cnn implements Model {
     if (n <= this.capacity) return;
     this.capacity = n;
     const F = this.floatType;
-    const s1 = this.conv1.height * this.conv1.width * this.conv1.outC;
-    const s2 = this.conv2.height * this.conv2.width * this.conv2.outC;
+    const s1 = this.conv1Out;
+    const s2 = this.conv2Out;
     this.a1 = new F(n * s1);
     this.da1 = new F(n * s1);
     this.p1 = new F((n * s1) / 4);
@@ -127,10 +132,10 @@ class Cnn implements Model {
 
   private forward(params: FloatArray, x: FloatArray, n: number): void {
     conv2dForward(this.conv1, params, x, this.a1, n);
-    reluForward(this.a1, this.a1, n * this.a1.length / this.capacity);
+    reluForward(this.a1, this.a1, n * this.conv1Out);
     maxPoolForward(this.pool1, this.a1, this.p1, this.arg1, n);
     conv2dForward(this.conv2, params, this.p1, this.a2, n);
-    reluForward(this.a2, this.a2, n * this.a2.length / this.capacity);
+    reluForward(this.a2, this.a2, n * this.conv2Out);
     maxPoolForward(this.pool2, this.a2, this.p2, this.arg2, n);
     denseForward(this.fc1, params, this.p2, this.h, n);
     reluForward(this.h, this.h, n * this.fc1.outSize);
@@ -146,10 +151,10 @@ class Cnn implements Model {
     denseBackward(this.fc2, params, this.h, this.dz, grad, n, this.dh, true);
     denseBackward(this.fc1, params, this.p2, this.dh, grad, n, this.dp2, true);
     maxPoolBackward(this.pool2, this.dp2, this.arg2, this.da2, n);
-    reluBackward(this.a2, this.da2, this.da2, n * this.a2.length / this.capacity);
+    reluBackward(this.a2, this.da2, this.da2, n * this.conv2Out);
     conv2dBackward(this.conv2, params, this.p1, this.da2, grad, n, this.dp1, true);
     maxPoolBackward(this.pool1, this.dp1, this.arg1, this.da1, n);
-    reluBackward(this.a1, this.da1, this.da1, n * this.a1.length / this.capacity);
+    reluBackward(this.a1, this.da1, this.da1, n * this.conv1Out);
     conv2dBackward(this.conv1, params, x, this.da1, grad, n, null);
     return lossSum / n;
   }
