@@ -19,6 +19,12 @@ export class PipelineDepth {
     this.averageMs.set(name, previous === undefined ? runMs : previous * 0.8 + runMs * 0.2);
   }
 
+  /** Whether a task is expected to run longer than the budget (or its cost is still unknown). */
+  isLong(name: string): boolean {
+    const average = this.averageMs.get(name);
+    return average === undefined || average > PIPELINE_BUDGET_MS;
+  }
+
   depthFor(name: string): number {
     const average = this.averageMs.get(name);
     if (average === undefined) return INITIAL_DEPTH;

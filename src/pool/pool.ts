@@ -22,6 +22,7 @@ import { PipelineDepth } from './pipeline.js';
 import {
   JOB_CALL,
   JOB_CHUNK,
+  JOB_ISOLATED,
   RESULT_OK,
   RESULT_STRIDE,
   RESULT_THREW,
@@ -70,6 +71,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   private destroyed = false;
   private closing: Promise<void> | undefined;
   private dispatchScheduled = false;
+  private referenced = false;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly readyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
@@ -165,6 +167,8 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     if (this.closed) return Promise.reject(new PoolClosedError());
     this.ensureWorkers(this.options.workers);
     if (this.readyCount() >= this.options.workers) return Promise.resolve();
+    // Starting workers must keep the process alive while someone waits for them.
+    if (!this.referenced) this.setReferenced(true);
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
@@ -217,6 +221,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
       runTimeMs: r.runTime.summary(),
       perWorker: [...this.slots].map((slot) => ({
         name: slot.name,
+        pid: slot.channel.pid,
         tasks: slot.tasksDone,
         busyMs: slot.busyMs,
         busyShare: slot.busyShare(now),
@@ -253,8 +258,12 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
         resolve,
         reject,
       );
-      if (options?.signal) task.watchSignal(options.signal, () => this.abortTask(task, options.signal!.reason));
+      if (options?.signal) {
+        task.controllable = true;
+        task.watchSignal(options.signal, () => this.abortTask(task, options.signal!.reason));
+      }
       this.queue.push(task);
+      if (!this.referenced) this.setReferenced(true);
       this.scheduleDispatch();
     });
   }
@@ -319,7 +328,8 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     const jobs: unknown[] = [];
     let transfer: Transferable[] | undefined;
     for (const task of batch) {
-      jobs.push(task.id, task.name, this.impl.encodeArgs ? this.impl.encodeArgs(task.payload) : task.payload, task.kind);
+      const isolated = task.controllable || this.depth.isLong(task.name);
+      jobs.push(task.id, task.name, this.impl.encodeArgs ? this.impl.encodeArgs(task.payload) : task.payload, isolated ? task.kind | JOB_ISOLATED : task.kind);
       if (task.transfer && this.impl.transfers) (transfer ??= []).push(...task.transfer);
     }
     try {
@@ -410,8 +420,9 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
         { ...this.spawnBase, name: `${this.impl.kind}-${slot.index}` },
         { message: (message) => this.onMessage(slot, message), exit: (info) => this.onExit(slot, info) },
       );
+      slot.channel.setReferenced(this.referenced);
     } catch (error) {
-      slot.channel = { name: `${this.impl.kind}-${slot.index}`, send: () => {}, terminate: () => {} };
+      slot.channel = { name: `${this.impl.kind}-${slot.index}`, send: () => {}, terminate: () => {}, setReferenced: () => {} };
       queueMicrotask(() => this.onExit(slot, { code: null, signal: null, reason: (error as Error).message }));
     }
   }
@@ -513,6 +524,8 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   }
 
   private async stopAllWorkers(): Promise<void> {
+    // Whoever awaits close() or destroy() must see the workers' exits before the process ends.
+    this.setReferenced(true);
     const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
       if (slot.state !== 'stopping') {
@@ -538,6 +551,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
 
   private resolveReadyWaiters(): void {
     for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
+    this.notifyIfIdle();
   }
 
   private rejectReadyWaiters(error: unknown): void {
@@ -556,7 +570,23 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   }
 
   private notifyIfIdle(): void {
-    if (this.idleWaiters.length > 0 && this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (!this.referenced && this.idleWaiters.length === 0) return;
+    if (!this.isIdle()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (!this.hasWaiters()) this.setReferenced(false);
+  }
+
+  /** Someone awaits workers starting (`ready()`) or stopping (`close()`, `destroy()`). */
+  private hasWaiters(): boolean {
+    if (this.readyWaiters.length > 0) return true;
+    for (const slot of this.slots) if (slot.state === 'stopping') return true;
+    return false;
+  }
+
+  /** An idle pool never keeps the process alive; one with work does. */
+  private setReferenced(referenced: boolean): void {
+    this.referenced = referenced;
+    for (const slot of this.slots) slot.channel.setReferenced(referenced);
   }
 }
 

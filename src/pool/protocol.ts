@@ -12,6 +12,13 @@ export const JOB_STRIDE = 4;
 /** Job kinds: a single call `fn(...args)`, or a chunk where `fn(item)` runs for each item. */
 export const JOB_CALL = 0;
 export const JOB_CHUNK = 1;
+/**
+ * Flag on a job's kind: report every earlier result before starting it, and its own right after.
+ * Set for tasks with a timeout or signal, and for long tasks, so the pool always knows which task
+ * a worker is running: a timeout then measures the right task, and no finished result waits
+ * behind a long one (or is lost with a worker terminated to stop another task).
+ */
+export const JOB_ISOLATED = 2;
 
 /** Parent to worker: run these jobs, in order. `jobs` = [id, taskName, argsOrItems, kind, ...]. */
 export interface RunMessage {

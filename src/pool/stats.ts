@@ -22,6 +22,8 @@ export interface PoolStats {
 
 export interface WorkerStats {
   name: string;
+  /** Process id of a process worker. */
+  pid?: number;
   tasks: number;
   /** Share of the worker's lifetime spent running tasks, 0..1. */
   busyShare: number;

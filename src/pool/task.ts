@@ -10,6 +10,8 @@ export class Task {
   slot: WorkerSlot | undefined;
   /** When the parent learnt it is running (it became the head of its worker's line), for timeouts. */
   runningSince = 0;
+  /** Has a timeout or signal: the worker reports around it, so the pool knows exactly when it runs. */
+  controllable: boolean;
   private timer: NodeJS.Timeout | undefined;
   private removeAbortListener: (() => void) | undefined;
 
@@ -25,7 +27,9 @@ export class Task {
     readonly enqueuedAt: number,
     private readonly onResolve: (value: unknown) => void,
     private readonly onReject: (error: unknown) => void,
-  ) {}
+  ) {
+    this.controllable = timeoutMs !== undefined;
+  }
 
   get settled(): boolean {
     return this.state === 'settled';

@@ -2,7 +2,13 @@
  * The parent's Node flags that a worker should inherit: loaders (tsx), heap and stack settings,
  * but not flags that belong to the parent alone (test runner, watch mode, a debugger port).
  */
-const PARENT_ONLY = [/^--test/, /^--watch/, /^--inspect/, /^--debug/, /^--experimental-test/, /^--prof$/, /^--cpu-prof/, /^--heap-prof/];
+const PARENT_ONLY = [
+  /^--test/, /^--watch/, /^--inspect/, /^--debug/, /^--experimental-test/, /^--prof$/, /^--cpu-prof/, /^--heap-prof/,
+  // The parent's own script given on the command line must not run again in a worker.
+  /^(-e|--eval|-p|--print|-i|--interactive|-c|--check|--input-type)(=|$)/,
+];
+/** Flags whose value is the next argument (only those we drop need listing). */
+const TAKES_VALUE = /^(-e|--eval|-p|--print|--inspect-port|--cpu-prof-dir|--cpu-prof-name|--heap-prof-dir|--watch-path|--test-name-pattern|--test-reporter|--test-reporter-destination|--test-concurrency|--test-timeout)$/;
 
 export function inheritedExecArgv(): string[] {
   const out: string[] = [];
@@ -10,8 +16,7 @@ export function inheritedExecArgv(): string[] {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (PARENT_ONLY.some((re) => re.test(flag))) {
-      // `--flag value` forms: skip the value too.
-      if (!flag.includes('=') && i + 1 < argv.length && !argv[i + 1].startsWith('-')) i++;
+      if (TAKES_VALUE.test(flag)) i++;
       continue;
     }
     out.push(flag);

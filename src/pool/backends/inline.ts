@@ -51,6 +51,7 @@ export const inlineBackend: Backend = {
         });
       },
       terminate: () => stop(1),
+      setReferenced: () => {},
     };
   },
 };

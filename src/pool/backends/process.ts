@@ -46,6 +46,17 @@ export const processBackend: Backend = {
       send: (message) => {
         if (child.connected) child.send(message);
       },
+      setReferenced: (referenced) => {
+        // Both the child and its IPC pipe hold the event loop open.
+        const channel = child.channel as { ref?: () => void; unref?: () => void } | undefined;
+        if (referenced) {
+          child.ref();
+          channel?.ref?.();
+        } else {
+          child.unref();
+          channel?.unref?.();
+        }
+      },
       terminate: () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       },

@@ -11,8 +11,8 @@ import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types
  * when the entry is TypeScript (weft running from source) before importing it.
  */
 const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
 (async () => {
+  const { workerData } = await import('node:worker_threads');
   if (workerData.tsLoaderUrl) (await import(workerData.tsLoaderUrl)).register();
   await import(workerData.entryUrl);
 })().catch((error) => process.nextTick(() => { throw error; }));
@@ -43,6 +43,7 @@ export const threadBackend: Backend = {
       name: options.name,
       send: (message, transfer) => worker.postMessage(message, transfer as never),
       terminate: () => void worker.terminate(),
+      setReferenced: (referenced) => (referenced ? worker.ref() : worker.unref()),
     };
   },
 };

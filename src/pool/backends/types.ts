@@ -29,6 +29,8 @@ export interface WorkerChannel {
   send(message: ParentMessage, transfer?: Transferable[]): void;
   /** Stops the worker now, even mid-task. Idempotent; `exit` follows. */
   terminate(): void;
+  /** Whether this worker keeps the parent's event loop alive (only while the pool has work). */
+  setReferenced(referenced: boolean): void;
 }
 
 /** Options every backend understands. */

@@ -25,7 +25,10 @@ async function importWithTypeScriptFallback(moduleUrl: string): Promise<Record<s
   } catch (error) {
     if (!TS_EXTENSION.test(new URL(moduleUrl).pathname) || !isUnknownExtension(error)) throw error;
     await registerTypeScriptLoader(moduleUrl);
-    return await import(moduleUrl);
+    // Node remembers the failed import of this exact URL; a query makes it a fresh one.
+    const retry = new URL(moduleUrl);
+    retry.searchParams.set('weft-ts', '1');
+    return await import(retry.href);
   }
 }
 

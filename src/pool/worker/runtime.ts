@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { toRemoteError } from '../errors.js';
 import {
   JOB_CHUNK,
+  JOB_ISOLATED,
   JOB_STRIDE,
   RESULT_OK,
   RESULT_STRIDE,
@@ -86,9 +87,12 @@ export class TaskRunner {
       while (this.pendingMessages.length > 0) {
         const { jobs } = this.pendingMessages.shift()!;
         for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
-          const pending = this.runJob(jobs[i] as number, jobs[i + 1] as string, jobs[i + 2] as unknown[], jobs[i + 3] as number);
+          const kind = jobs[i + 3] as number;
+          const isolated = (kind & JOB_ISOLATED) !== 0;
+          if (isolated) this.flush();
+          const pending = this.runJob(jobs[i] as number, jobs[i + 1] as string, jobs[i + 2] as unknown[], kind);
           if (pending) await pending;
-          if (performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS) this.flush();
+          if (isolated || performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS) this.flush();
         }
         this.flush();
       }
@@ -107,7 +111,7 @@ export class TaskRunner {
       return undefined;
     }
     try {
-      const value = kind === JOB_CHUNK ? this.runChunk(fn, payload) : fn(...this.decodeArgs(payload));
+      const value = (kind & JOB_CHUNK) !== 0 ? this.runChunk(fn, payload) : fn(...this.decodeArgs(payload));
       if (isThenable(value)) {
         // Report what is done before waiting, so the pool sees finished work early.
         this.flush();
