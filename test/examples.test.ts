@@ -1,0 +1,35 @@
+/** The README quotes these examples: they must run as written. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+async function example(file: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${file}`, ...args], { timeout: 120_000 });
+  return stdout;
+}
+
+describe('examples', () => {
+  it('quick-start counts the same primes on every backend', async () => {
+    const out = await example('quick-start.ts', '100000');
+    const lines = out.trim().split('\n');
+    assert.equal(lines.length, 3);
+    for (const line of lines) assert.match(line, /^(inline|thread|process)\s+9592 primes below 100000 in \d+ ms$/);
+  });
+
+  it('cancel shows a timeout and an abort, then a working pool', async () => {
+    const out = await example('cancel.ts');
+    assert.match(out, /timed out: task 'countPrimes' exceeded its timeout of 50 ms/);
+    assert.match(out, /aborted: .*no longer needed/);
+    assert.match(out, /still working: 25 primes below 100/);
+    assert.match(out, /1 timed out, 1 cancelled/);
+  });
+
+  it('as-completed maps in order and yields every result', async () => {
+    const out = await example('as-completed.ts');
+    assert.match(out, /map, input order: \[ true, false, true, false, true \]/);
+    assert.equal(out.match(/^#\d/gm)?.length, 5);
+  });
+});
