@@ -84,3 +84,25 @@ describe('parallelism', () => {
     assert.equal(results[59], 59 * 59);
   });
 });
+
+describe('process lifetime', () => {
+  for (const backend of ['thread', 'process'] as const) {
+    it(`${backend}: an idle pool that was never closed does not keep the process alive`, async () => {
+      const { execFile } = await import('node:child_process');
+      const script = `
+        import { createPool } from ${JSON.stringify(new URL('../../src/index.ts', import.meta.url).href)};
+        const pool = createPool({ module: new URL(${JSON.stringify(new URL('../fixtures/tasks.ts', import.meta.url).href)}), backend: '${backend}', workers: 2 });
+        await pool.ready();
+        console.log(await pool.run('add', 20, 22));
+      `;
+      const started = Date.now();
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 }, (error, out) =>
+          error ? reject(error) : resolve(out),
+        ),
+      );
+      assert.equal(stdout.trim(), '42');
+      assert.ok(Date.now() - started < 30_000);
+    });
+  }
+});
