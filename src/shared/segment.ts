@@ -1,0 +1,184 @@
+/**
+ * Named /dev/shm segments: naming, creation, opening, removal, and the lifecycle that makes
+ * sure a segment never outlives the process that owns it.
+ *
+ * - A segment's name carries its owner's pid: `weft-<ownerPid>-<random>`.
+ * - The owner (the creating process) removes its segments on explicit dispose, on normal exit,
+ *   on an uncaught exception (Node still emits 'exit'), and on SIGINT/SIGTERM/SIGHUP, after which
+ *   the signal's default action is re-raised so the process still dies of that signal.
+ * - SIGKILL and crashes cannot be intercepted, so the first time a process starts using shared
+ *   memory it sweeps `/dev/shm/weft-<pid>-*` whose owner pid is dead, like Python's
+ *   multiprocessing resource tracker.
+ * - A process that only opens a segment (a process worker) never removes it.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+import { native } from './native.js';
+
+/** Every segment weft creates starts with this. */
+export const SEGMENT_PREFIX = 'weft-';
+const SHM_DIR = '/dev/shm';
+const NAME_RE = /^weft-(\d+)-[0-9a-f]+$/;
+
+/** A fresh segment name for this process: `weft-<pid>-<16 hex digits>`. */
+export function segmentName(): string {
+  return `${SEGMENT_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`;
+}
+
+/** The owner pid encoded in a weft segment name, or undefined for other names. */
+export function ownerPidOf(name: string): number | undefined {
+  const m = NAME_RE.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+// Names created by this realm and not yet removed. The addon keeps the process-wide list (all
+// threads) that the exit handlers clear; this one answers "is it mine?" cheaply.
+const owned = new Set<string>();
+
+/** Names of the segments this thread created and has not removed yet. */
+export function ownedSegments(): ReadonlySet<string> {
+  return owned;
+}
+
+/**
+ * Creates a segment of `byteLength` bytes (mode 0600, fully reserved so a full /dev/shm fails
+ * here with ENOSPC instead of SIGBUS later) and maps it. Registered for removal at exit.
+ */
+export function createSegment(byteLength: number): { name: string; buffer: SharedArrayBuffer } {
+  start();
+  const addon = native();
+  for (;;) {
+    const name = segmentName();
+    let buffer: SharedArrayBuffer;
+    try {
+      buffer = addon.create(name, byteLength);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue; // 64 random bits collided
+      throw err;
+    }
+    addon.own(name);
+    owned.add(name);
+    installExitHandlers();
+    return { name, buffer };
+  }
+}
+
+/** Maps an existing segment by name, without taking ownership. */
+export function openSegment(name: string): SharedArrayBuffer {
+  start();
+  return native().open(name);
+}
+
+// Attachments by name for decodeShared: repeated tasks reuse one mapping. WeakRefs, so a long
+// lived worker process unmaps a segment once no task holds an array over it any more.
+const attached = new Map<string, WeakRef<SharedArrayBuffer>>();
+
+/** Like {@link openSegment} but reuses a live mapping of the same name in this thread. */
+export function openSegmentCached(name: string): SharedArrayBuffer {
+  const live = attached.get(name)?.deref();
+  if (live) return live;
+  const buffer = openSegment(name);
+  attached.set(name, new WeakRef(buffer));
+  return buffer;
+}
+
+/** Drops this thread's cached attachment of `name` (the mapping ends when it is collected). */
+export function forgetSegment(name: string): void {
+  attached.delete(name);
+}
+
+/**
+ * Removes `name` from /dev/shm if this thread owns it; returns whether it did. Mappings stay
+ * valid: memory is released when the last mapping in every process is gone. Idempotent.
+ */
+export function unlinkSegment(name: string): boolean {
+  if (!owned.delete(name)) return false;
+  const addon = native();
+  addon.disown(name);
+  try {
+    addon.unlink(name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // e.g. a sweeper got it
+  }
+  return true;
+}
+
+/** Removes every segment this process owns (all threads). Returns how many were removed. */
+export function unlinkOwnedSegments(): number {
+  owned.clear();
+  return native().unlinkOwned();
+}
+
+/** True when `pid` names a live process (EPERM means alive but someone else's). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes weft segments in /dev/shm whose owner process is dead (left by SIGKILL or a crash).
+ * Returns the names removed. Runs once per thread automatically on first use of shared memory;
+ * call it directly to sweep again. Segments of live processes, including this one, are kept.
+ */
+export function sweepStaleSegments(dir = SHM_DIR): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return []; // no /dev/shm: nothing to sweep
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = ownerPidOf(name);
+    if (pid === undefined || pid === process.pid || alive(pid)) continue;
+    try {
+      native().unlink(name);
+      removed.push(name);
+    } catch {
+      // Raced with another sweeper, or not ours to remove (EACCES): leave it.
+    }
+  }
+  return removed;
+}
+
+let started = false;
+function start(): void {
+  if (started) return;
+  started = true;
+  sweepStaleSegments();
+}
+
+let handlersInstalled = false;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Exit and signal hooks, installed with the first owned segment. Only the main thread can see
+ * process signals; for segments created in worker threads the addon's atexit hook covers
+ * normal exit and the sweeper covers the rest.
+ */
+function installExitHandlers(): void {
+  if (handlersInstalled || !isMainThread) return;
+  handlersInstalled = true;
+  // 'exit' also fires after an uncaught exception and on process.exit().
+  process.on('exit', () => {
+    unlinkOwnedSegments();
+  });
+  for (const signal of SIGNALS) {
+    const onSignal = (): void => {
+      // Another listener means the application handles this signal itself (a graceful
+      // shutdown, say) and may still need its segments: the 'exit' hook will clean up then.
+      if (process.listenerCount(signal) > 1) return;
+      unlinkOwnedSegments();
+      // Restore the default action and re-raise, so the process dies of the signal (exit
+      // status 128+n as seen by a shell) instead of the signal being swallowed.
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
