@@ -37,6 +37,15 @@ test('every kind round-trips through a descriptor in this process', () => {
   }
 });
 
+test('decoding the same segment twice reuses one mapping', () => {
+  const array = sharedArray(Float64Array, 8, { placement: 'mapped' });
+  const encoded = encodeShared(array);
+  const a = decodeShared<Float64Array>(encoded);
+  const b = decodeShared<Float64Array>(encoded);
+  assert.equal(a.buffer, b.buffer);
+  dispose(array);
+});
+
 test('every kind round-trips through another process, with writes visible both ways', async () => {
   const peer = await Peer.start();
   try {

@@ -2,7 +2,7 @@
 // every kind of exit, and the sweeper after SIGKILL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync, statfsSync } from 'node:fs';
 import { native } from '../../src/shared/native.js';
 import { createSegment, openSegment, ownerPidOf, ownedSegments, sweepStaleSegments } from '../../src/shared/segment.js';
 import { sharedArray, segmentOf, dispose, disposableSharedArray, placementOf } from '../../src/shared/index.js';
@@ -54,6 +54,19 @@ test('errors name the segment and the errno', () => {
   assert.throws(() => openSegment('../etc/passwd'), /invalid segment name/);
   native().unlink(name);
   native().disown(name);
+});
+
+test('a segment larger than /dev/shm fails with ENOSPC up front and leaves no file', () => {
+  const fs = statfsSync('/dev/shm');
+  const tooBig = (fs.blocks + 1024) * fs.bsize;
+  const mine = (): string[] => readdirSync('/dev/shm').filter((n) => n.startsWith(`weft-${process.pid}-`));
+  const before = mine().length;
+  assert.throws(() => sharedArray(Uint8Array, tooBig, { placement: 'mapped' }), (err: NodeJS.ErrnoException) => {
+    assert.equal(err.code, 'ENOSPC');
+    assert.match(err.message, /cannot create shared memory segment "\/dev\/shm\/weft-.*No space left on device \(ENOSPC\)/);
+    return true;
+  });
+  assert.equal(mine().length, before);
 });
 
 test('writes are visible across processes, both ways', async () => {
