@@ -8,7 +8,7 @@
  * non-zero output gradients of each pixel (after max-pooling, about one in eight).
  */
 import { sparseRowTimesMatrix, transposedWeights } from './dense.js';
-import { gradNz, inputNz } from './sparse-scratch.js';
+import { gradNz, inputNz, outNz } from './sparse-scratch.js';
 import type { FloatArray } from './types.js';
 
 /** Geometry of a convolution layer and where its tensors live in the parameter vector. */
@@ -111,8 +111,29 @@ export function conv2dBackward(
     wt = transposedWeights(params, wOff, patch, outC);
     dcol = patchScratch(params, patch);
   }
+  const pixels = height * width;
+  const col = colScratch(params, pixels * patch);
+  const ov = outNz.val;
+  const oi = outNz.idx;
+  outNz.reserve(pixels);
   for (let b = 0; b < n; b++) {
     const xOff = b * inImage;
+    // dW^T[oc, :] += sum_p dy[p, oc] * col[p, :], over the pixels where dy[p, oc] is non-zero: the sparse-row
+    // kernel with the image's im2col matrix, accumulating in registers instead of scattered read-modify-writes.
+    im2col(s, x, xOff, col);
+    const dyImg = b * outImage;
+    for (let oc = 0; oc < outC; oc++) {
+      let m = 0;
+      for (let p = 0; p < pixels; p++) {
+        const g = dy[dyImg + p * outC + oc];
+        if (g !== 0) {
+          ov[m] = g;
+          oi[m] = p * patch;
+          m++;
+        }
+      }
+      if (m !== 0) sparseRowTimesMatrix(ov, oi, m, col, 0, dwt, oc * patch, patch, dwt, oc * patch);
+    }
     for (let py = 0; py < height; py++) {
       for (let px = 0; px < width; px++) {
         const dyOff = b * outImage + (py * width + px) * outC;
@@ -129,16 +150,6 @@ export function conv2dBackward(
         if (m === 0) continue;
         for (let l = 0; l < m; l++) grad[bOff + gi[l]] += gv[l];
 
-        // dW[row, oc] += x_patch[row] * dy[oc] over non-zeros of both. The long loop (patch non-zeros) is
-        // innermost so its overhead is amortised; the short one (output channels) is outside.
-        const nnz = gatherPatch(s, x, xOff, py, px);
-        const xv = inputNz.val;
-        const xs = inputNz.src;
-        for (let l = 0; l < m; l++) {
-          const g = gv[l];
-          const row = gi[l] * patch;
-          for (let j = 0; j < nnz; j++) dwt[row + xs[j]] += xv[j] * g;
-        }
         if (wt === null || dcol === null || dx === null) continue;
 
         // dx_patch = dy W^T: the sparse-row kernel over this pixel's non-zero output gradients, then a scatter of
@@ -188,4 +199,43 @@ function patchScratch(params: FloatArray, size: number): FloatArray {
   }
   if (patchF64.length < size) patchF64 = new Float64Array(size);
   return patchF64;
+}
+
+let colF32 = new Float32Array(0);
+let colF64 = new Float64Array(0);
+
+/** A reused per-thread buffer for one image's im2col matrix, of the parameters' own type. */
+function colScratch(params: FloatArray, size: number): FloatArray {
+  if (params instanceof Float32Array) {
+    if (colF32.length < size) colF32 = new Float32Array(size);
+    return colF32;
+  }
+  if (colF64.length < size) colF64 = new Float64Array(size);
+  return colF64;
+}
+
+/** Writes the im2col matrix of the image at `xOff` (`height * width` rows of `k * k * inC`, zero padding) into `col`. */
+export function im2col(s: Conv2dShape, x: FloatArray, xOff: number, col: FloatArray): void {
+  const { height, width, inC, k } = s;
+  const pad = (k - 1) >> 1;
+  const patch = k * k * inC;
+  let row = 0;
+  for (let py = 0; py < height; py++) {
+    for (let px = 0; px < width; px++) {
+      for (let ky = 0; ky < k; ky++) {
+        const iy = py + ky - pad;
+        for (let kx = 0; kx < k; kx++) {
+          const ix = px + kx - pad;
+          const dst = row + (ky * k + kx) * inC;
+          if (iy < 0 || iy >= height || ix < 0 || ix >= width) {
+            for (let ic = 0; ic < inC; ic++) col[dst + ic] = 0;
+          } else {
+            const src = xOff + (iy * width + ix) * inC;
+            for (let ic = 0; ic < inC; ic++) col[dst + ic] = x[src + ic];
+          }
+        }
+      }
+      row += patch;
+    }
+  }
 }

@@ -25,3 +25,5 @@ export class SparseList {
 export const inputNz = new SparseList();
 /** List for a layer's output-gradient row. */
 export const gradNz = new SparseList();
+/** List for a column of output gradients (one channel over the pixels of an image). */
+export const outNz = new SparseList();
