@@ -176,7 +176,11 @@ void AfterWait(uv_work_t* req, int status) {
 // Wakes are repeated because a pool thread may not have entered the syscall yet.
 void CleanupEnv(void* arg) {
   EnvState* env = static_cast<EnvState*>(arg);
-  for (AsyncWait* w : env->pending) w->abandoned = true;
+  for (AsyncWait* w : env->pending) {
+    w->abandoned = true;
+    // Not started yet (all pool threads busy)? Then it never needs to run.
+    uv_cancel(reinterpret_cast<uv_req_t*>(&w->req));
+  }
   while (!env->pending.empty()) {
     for (AsyncWait* w : env->pending) Wake(w->addr, INT_MAX);
     uv_run(env->loop, UV_RUN_NOWAIT);
