@@ -10,6 +10,9 @@ import { buildLayout, initUniformFanIn } from './init.js';
 import { maxPoolBackward, maxPoolForward, type MaxPoolShape } from './maxpool.js';
 import { reluBackward, reluForward } from './relu.js';
 import { softmaxCrossEntropy } from './softmax-xent.js';
+import { useWasm } from './kernel-choice.js';
+import { createWasmCnn } from './wasm-cnn.js';
+import type { KernelChoice, kernelChoice } from '../wasm/loader.js';
 import type { EvalResult, FloatArray, FloatArrayCtor, Model, ParamBlock } from './types.js';
 
 /** Options for {@link createCnn}; the defaults give the paper's MNIST model. Sides must be divisible by 4. */
@@ -27,6 +30,11 @@ export interface CnnOptions {
   readonly classes?: number;
   /** Scratch precision; must match the parameter arrays' type for best speed. Default Float32Array. */
   readonly floatType?: FloatArrayCtor;
+  /**
+   * Kernels of a float32 model: default {@link kernelChoice} (wasm SIMD where available, the same in every thread
+   * and process of a run). Float64 models always run the JS kernels.
+   */
+  readonly kernels?: KernelChoice;
 }
 
 class Cnn implements Model {
@@ -184,5 +192,6 @@ class Cnn implements Model {
 
 /** Creates the FedAvg paper's MNIST CNN (or a smaller variant, for tests). */
 export function createCnn(options: CnnOptions = {}): Model {
-  return new Cnn(options);
+  const js = new Cnn(options);
+  return useWasm(options) ? createWasmCnn(js) : js;
 }

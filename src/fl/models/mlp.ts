@@ -7,6 +7,9 @@ import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
 import { buildLayout, initUniformFanIn } from './init.js';
 import { reluForward } from './relu.js';
 import { softmaxCrossEntropy } from './softmax-xent.js';
+import { useWasm } from './kernel-choice.js';
+import { createWasmMlp } from './wasm-mlp.js';
+import type { KernelChoice, kernelChoice } from '../wasm/loader.js';
 import type { EvalResult, FloatArray, FloatArrayCtor, Model, ParamBlock } from './types.js';
 
 /** Options for {@link createMlp}. */
@@ -19,6 +22,11 @@ export interface MlpOptions {
   readonly classes?: number;
   /** Scratch precision; must match the parameter arrays' type for best speed. Default Float32Array. */
   readonly floatType?: FloatArrayCtor;
+  /**
+   * Kernels of a float32 model: default {@link kernelChoice} (wasm SIMD where available, the same in every thread
+   * and process of a run). Float64 models always run the JS kernels.
+   */
+  readonly kernels?: KernelChoice;
 }
 
 class Mlp implements Model {
@@ -125,5 +133,6 @@ class Mlp implements Model {
 
 /** Creates an MLP (default 784-200-200-10, ReLU, the FedAvg paper's 2NN: 199,210 parameters). */
 export function createMlp(options: MlpOptions = {}): Model {
-  return new Mlp(options);
+  const js = new Mlp(options);
+  return useWasm(options) ? createWasmMlp(js) : js;
 }

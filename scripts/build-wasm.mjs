@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Assembles the hand-written WebAssembly text of the FL kernels (src/fl/wasm/*.wat) into .wasm binaries with
+// wabt, next to their source (where `tsx` runs them) and under dist/ (where the compiled package loads them).
+// Usage: node scripts/build-wasm.mjs. Needs the `wabt` npm package (a devDependency; nothing runs at install).
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import initWabt from 'wabt';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const srcDir = join(root, 'src/fl/wasm');
+const outDirs = [srcDir, join(root, 'dist/fl/wasm')];
+
+const wabt = await initWabt();
+for (const name of readdirSync(srcDir).filter((f) => f.endsWith('.wat')).sort()) {
+  const text = readFileSync(join(srcDir, name), 'utf8');
+  // SIMD for f32x4, threads for the shared memory the kernels import.
+  const features = { simd: true, threads: true };
+  const mod = wabt.parseWat(name, text, features);
+  try {
+    mod.validate(features);
+    const { buffer } = mod.toBinary({ log: false, write_debug_names: true });
+    const out = name.replace(/\.wat$/, '.wasm');
+    for (const dir of outDirs) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, out), buffer);
+    }
+    console.log(`build-wasm: ${name} -> ${out} (${buffer.length} bytes)`);
+  } finally {
+    mod.destroy();
+  }
+}

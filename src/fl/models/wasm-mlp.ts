@@ -1,0 +1,145 @@
+/**
+ * The MLP on the wasm kernels. Parameters, gradients, activations and scratch all live in one {@link WasmArena};
+ * each step copies the caller's parameters in and the gradient out (0.05 ms each for the 199k-parameter MLP),
+ * so the {@link Model} contract (plain Float32Array in and out) is unchanged.
+ */
+import type { Rng } from '../rng.js';
+import { WasmArena, type Ptr } from '../wasm/arena.js';
+import { wasmDenseBackward, wasmDenseForward, type SparseScratch, type WasmDenseLayer } from '../wasm/dense.js';
+import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
+import { reluForward } from './relu.js';
+import { softmaxCrossEntropy } from './softmax-xent.js';
+import type { EvalResult, FloatArray, Model, ParamBlock } from './types.js';
+
+class WasmMlp implements Model {
+  readonly name: string;
+  readonly inputSize: number;
+  readonly classes: number;
+  readonly paramCount: number;
+  readonly layout: readonly ParamBlock[];
+  private readonly a = new WasmArena();
+  private capacity = 0;
+  private params: Ptr = 0;
+  private grad: Ptr = 0;
+  private x: Ptr = 0;
+  private layers: WasmDenseLayer[] = [];
+  private acts: Ptr[] = [];
+  private dActs: Ptr[] = [];
+  private scratch: SparseScratch = { val: 0, idx: 0 };
+  private readonly evalLogits: Float32Array;
+  private readonly evalLabels = new Int32Array(EVAL_CHUNK);
+
+  /** `meta` is the JS model of the same shape: its name, layout and initialisation are reused as they are. */
+  constructor(private readonly meta: Model) {
+    this.name = meta.name;
+    this.inputSize = meta.inputSize;
+    this.classes = meta.classes;
+    this.paramCount = meta.paramCount;
+    this.layout = meta.layout;
+    this.evalLogits = new Float32Array(EVAL_CHUNK * this.classes);
+  }
+
+  /** Lays the arena out for batches of up to `n` (once per larger batch; steady state allocates nothing). */
+  private reserve(n: number): void {
+    if (n <= this.capacity) return;
+    this.capacity = n;
+    const a = this.a;
+    a.reset();
+    this.params = a.alloc(this.paramCount);
+    this.grad = a.alloc(this.paramCount);
+    this.x = a.alloc(n * this.inputSize);
+    this.layers = [];
+    this.acts = [];
+    this.dActs = [];
+    let widest = n;
+    for (let l = 0; 2 * l < this.layout.length; l++) {
+      const w = this.layout[2 * l];
+      const b = this.layout[2 * l + 1];
+      const [inSize, outSize] = w.shape;
+      widest = Math.max(widest, inSize);
+      this.layers.push({
+        inSize,
+        outSize,
+        w: this.params + 4 * w.offset,
+        b: this.params + 4 * b.offset,
+        gw: this.grad + 4 * w.offset,
+        gb: this.grad + 4 * b.offset,
+      });
+      this.acts.push(a.alloc(n * outSize));
+      this.dActs.push(a.alloc(n * outSize));
+    }
+    this.scratch = { val: a.alloc(widest + 1), idx: a.alloc(widest + 1) };
+  }
+
+  init(params: FloatArray, rng: Rng): void {
+    this.meta.init(params, rng);
+  }
+
+  private copyParams(params: FloatArray): void {
+    this.a.f32.set(params.subarray(0, this.paramCount), this.params >> 2);
+  }
+
+  /** Copies `n` examples in and runs the forward pass (parameters already copied); logits end in the last `acts`. */
+  private forward(x: FloatArray, n: number): void {
+    const f = this.a.f32;
+    f.set(x.subarray(0, n * this.inputSize), this.x >> 2);
+    const last = this.layers.length - 1;
+    let input = this.x;
+    for (let l = 0; l <= last; l++) {
+      const out = this.acts[l];
+      wasmDenseForward(this.a, this.layers[l], input, out, n, this.scratch);
+      if (l < last) {
+        const view = this.a.floats(out, n * this.layers[l].outSize);
+        reluForward(view, view, view.length);
+      }
+      input = out;
+    }
+  }
+
+  lossAndGrad(params: FloatArray, grad: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): number {
+    this.reserve(n);
+    this.copyParams(params);
+    this.forward(x, n);
+    const last = this.layers.length - 1;
+    const logits = this.a.floats(this.acts[last], n * this.classes);
+    const dLogits = this.a.floats(this.dActs[last], n * this.classes);
+    const lossSum = softmaxCrossEntropy(logits, labels, n, this.classes, dLogits);
+    const g = this.a.floats(this.grad, this.paramCount);
+    g.fill(0);
+    for (let l = last; l >= 0; l--) {
+      const input = l === 0 ? this.x : this.acts[l - 1];
+      const dInput = l === 0 ? 0 : this.dActs[l - 1];
+      wasmDenseBackward(this.a, this.layers[l], input, this.dActs[l], n, dInput, true, this.scratch);
+    }
+    grad.set(g);
+    return lossSum / n;
+  }
+
+  predict(params: FloatArray, x: FloatArray, n: number, out: FloatArray): void {
+    this.reserve(Math.min(n, EVAL_CHUNK));
+    this.copyParams(params);
+    for (let start = 0; start < n; start += this.capacity) {
+      const m = Math.min(this.capacity, n - start);
+      this.forward(x.subarray(start * this.inputSize, (start + m) * this.inputSize), m);
+      out.set(this.a.floats(this.acts[this.layers.length - 1], m * this.classes), start * this.classes);
+    }
+  }
+
+  evaluate(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): EvalResult {
+    return evaluateInChunks(
+      (xs, m, out) => this.predict(params, xs, m, out),
+      this.inputSize,
+      this.classes,
+      x,
+      labels,
+      n,
+      this.evalLogits,
+      this.evalLabels,
+    );
+  }
+}
+
+/** Wraps a float32 JS MLP (`meta`, used for its shape, layout and initialisation) in one running on wasm kernels. */
+export function createWasmMlp(meta: Model): Model {
+  return new WasmMlp(meta);
+}
