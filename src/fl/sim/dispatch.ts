@@ -1,0 +1,109 @@
+/**
+ * Trains one round's clients on the pool: one task per client, each writing into its own pre-allocated result
+ * slot; a failed attempt is retried (up to `retries` times) or dropped, and the round completes with the rest.
+ */
+import { performance } from 'node:perf_hooks';
+import { TaskError, TimeoutError, WorkerCrashedError, type Pool } from '../../pool/index.js';
+import type { ClientOutcome, SharedContext } from './client/task.js';
+import type { ClientFailure, FailureCause } from './events.js';
+
+export type ClientTaskModule = typeof import('./client/task.js');
+
+/** A client that trained, and where its update is. */
+export interface TrainedClient extends ClientOutcome {
+  readonly slot: number;
+}
+
+/** The outcome of one round's training. */
+export interface RoundTraining {
+  /** Clients that trained, in ascending id order (the aggregation order). */
+  readonly trained: TrainedClient[];
+  readonly failures: ClientFailure[];
+  /** From the first submission to the last settled client. */
+  readonly wallMs: number;
+}
+
+export interface DispatchOptions {
+  /** Per-attempt timeout in ms; 0 = none. */
+  readonly timeoutMs: number;
+  readonly retries: number;
+  /** Result slots reserved for first attempts: one per sampled client. */
+  readonly primarySlots: number;
+  /** Extra slots for retries after a timeout (see {@link SlotPool}). */
+  readonly spareSlots: number;
+}
+
+function causeOf(error: unknown): FailureCause {
+  if (error instanceof TaskError) return 'threw';
+  if (error instanceof WorkerCrashedError) return 'crashed';
+  if (error instanceof TimeoutError) return 'timed-out';
+  return 'error';
+}
+
+/**
+ * Hands out result slots. A client's first attempt uses slot i (its place in the round's sample). A retry after
+ * a throw or a crash reuses that slot: nothing is running on it any more. After a timeout the worker is being
+ * terminated but may not have stopped writing yet, so the retry takes a spare slot and the old one stays
+ * unused until the next round.
+ */
+class SlotPool {
+  private readonly spares: number[];
+
+  constructor(primary: number, spare: number) {
+    this.spares = Array.from({ length: spare }, (_, i) => primary + i);
+  }
+
+  takeSpare(): number | undefined {
+    return this.spares.shift();
+  }
+}
+
+export class ClientDispatcher {
+  constructor(
+    private readonly pool: Pool<ClientTaskModule>,
+    private readonly ctx: SharedContext,
+    private readonly options: DispatchOptions,
+  ) {}
+
+  async trainRound(round: number, clientIds: readonly number[]): Promise<RoundTraining> {
+    if (clientIds.length > this.options.primarySlots) {
+      throw new RangeError(`${clientIds.length} clients sampled but only ${this.options.primarySlots} result slots`);
+    }
+    const t0 = performance.now();
+    const slots = new SlotPool(this.options.primarySlots, this.options.spareSlots);
+    const failures: ClientFailure[] = [];
+    const results = await Promise.all(clientIds.map((clientId, i) => this.trainWithRetries(round, clientId, i, slots, failures)));
+    const trained = results.filter((r): r is TrainedClient => r !== undefined).sort((a, b) => a.clientId - b.clientId);
+    failures.sort((a, b) => a.clientId - b.clientId || a.attempt - b.attempt);
+    return { trained, failures, wallMs: performance.now() - t0 };
+  }
+
+  private async trainWithRetries(
+    round: number,
+    clientId: number,
+    firstSlot: number,
+    slots: SlotPool,
+    failures: ClientFailure[],
+  ): Promise<TrainedClient | undefined> {
+    const { timeoutMs, retries } = this.options;
+    let slot = firstSlot;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await this.pool.submit('trainClient', [this.ctx, { clientId, round, attempt, slot }], timeoutMs > 0 ? { timeout: timeoutMs } : undefined);
+        return { ...outcome, slot };
+      } catch (error) {
+        const cause = causeOf(error);
+        let message = error instanceof Error ? error.message : String(error);
+        let next: number | undefined = slot;
+        if (cause === 'timed-out') {
+          next = slots.takeSpare();
+          if (next === undefined && attempt < retries) message += ' (no spare result slot left for a retry)';
+        }
+        const retry = attempt < retries && next !== undefined;
+        failures.push({ round, clientId, attempt, cause, message, action: retry ? 'retried' : 'dropped' });
+        if (!retry) return undefined;
+        slot = next!;
+      }
+    }
+  }
+}
