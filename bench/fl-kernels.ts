@@ -9,12 +9,16 @@
  *   npx tsx bench/fl-kernels.ts cnn --full # CNN, evaluating all 10k test images (slow)
  *
  * Figures are the median over repeats (min in brackets): the machine is shared, so medians move by ±20%.
+ * The models run the process's kernels: WebAssembly SIMD where available, or JS with `WEFT_FL_KERNELS=js`:
+ *
+ *   WEFT_FL_KERNELS=js npx tsx bench/fl-kernels.ts   # the JavaScript kernels, for comparison
  */
 import { loadMnist, type Dataset } from '../src/fl/data/mnist.js';
 import { createCnn } from '../src/fl/models/cnn.js';
 import { createMlp } from '../src/fl/models/mlp.js';
 import type { Model } from '../src/fl/models/types.js';
 import { Sgd } from '../src/fl/optim/sgd.js';
+import { kernelChoice } from '../src/fl/wasm/loader.js';
 import { partitionIid } from '../src/fl/partition.js';
 import { Rng } from '../src/fl/rng.js';
 import { LocalTrainer } from '../src/fl/train.js';
@@ -67,7 +71,7 @@ function report(label: string, samples: number[], unit = 'ms'): void {
 
 const train = loadMnist('train', { limit: 12000 });
 const test = loadMnist('test');
-console.log(`node ${process.version}, one thread; MNIST train subset ${train.count}, test ${test.count}`);
+console.log(`node ${process.version}, one thread, ${kernelChoice()} kernels; MNIST train subset ${train.count}, test ${test.count}`);
 
 if (only !== 'cnn') {
   const mlp = createMlp();

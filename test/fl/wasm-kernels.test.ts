@@ -15,7 +15,7 @@ import { Rng } from '../../src/fl/rng.js';
 import { startThread } from '../../src/sync/thread.js';
 import { WasmArena } from '../../src/fl/wasm/arena.js';
 import { wasmConvBackward, wasmConvForward, type WasmConvLayer } from '../../src/fl/wasm/conv.js';
-import { wasmDenseBackward, wasmDenseForward, type WasmDenseLayer } from '../../src/fl/wasm/dense.js';
+import { denseScratchEntries, wasmDenseBackward, wasmDenseForward, type WasmDenseLayer } from '../../src/fl/wasm/dense.js';
 import { kernelChoice, kernelModule, kernelUnavailableReason } from '../../src/fl/wasm/loader.js';
 
 const wasmFile = new URL('../../src/fl/wasm/kernels.wasm', import.meta.url);
@@ -133,7 +133,7 @@ describe('wasm kernels', () => {
     const pp = put(a, params);
     const gp = a.alloc(params.length);
     const l: WasmDenseLayer = { inSize: 37, outSize: 45, w: pp + 12, b: pp + 4 * shape.bOff, gw: gp + 12, gb: gp + 4 * shape.bOff };
-    const s = { val: a.alloc(64), idx: a.alloc(64) };
+    const s = { val: a.alloc(denseScratchEntries(37, n)), idx: a.alloc(denseScratchEntries(37, n)) };
     const xp = put(a, x);
     const dyp = put(a, dy);
     const yp = a.alloc(n * 45);

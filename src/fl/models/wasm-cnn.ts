@@ -7,7 +7,7 @@
 import type { Rng } from '../rng.js';
 import { WasmArena, type Ptr } from '../wasm/arena.js';
 import { patchSize, wasmConvBackward, wasmConvForward, type ConvScratch, type WasmConvLayer } from '../wasm/conv.js';
-import { wasmDenseBackward, wasmDenseForward, type WasmDenseLayer } from '../wasm/dense.js';
+import { denseScratchEntries, wasmDenseBackward, wasmDenseForward, type WasmDenseLayer } from '../wasm/dense.js';
 import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
 import { maxPoolBackward, maxPoolForward, type MaxPoolShape } from './maxpool.js';
 import { reluBackward, reluForward } from './relu.js';
@@ -143,10 +143,11 @@ class WasmCnn implements Model {
     const patch = Math.max(...convs.map(patchSize));
     const weights = Math.max(...convs.map((c) => patchSize(c) * c.outC));
     const cols = Math.max(...convs.map((c) => c.height * c.width * patchSize(c)));
-    const list = Math.max(n, patch, this.side * this.side, this.fc1.inSize, hidden, this.c2) + 1;
+    const list = Math.max(n, patch, this.side * this.side, this.c2) + 1;
+    const lists = Math.max(list, denseScratchEntries(this.fc1.inSize, n), denseScratchEntries(hidden, n));
     this.scratch = {
-      val: a.alloc(list),
-      idx: a.alloc(list),
+      val: a.alloc(lists),
+      idx: a.alloc(lists),
       col: a.alloc(cols),
       dcol: a.alloc(patch),
       wt: a.alloc(weights),
@@ -189,7 +190,6 @@ class WasmCnn implements Model {
     const s = this.scratch;
     const lossSum = softmaxCrossEntropy(this.z.v, labels, n, this.classes, this.dz.v);
     const g = a.floats(this.grad, this.paramCount);
-    g.fill(0);
     // Every layer input below is a ReLU (or ReLU + max-pool) output, so dx masks fuse those ReLUs' backward.
     wasmDenseBackward(a, this.fc2, this.h.p, this.dz.p, n, this.dh.p, true, s);
     wasmDenseBackward(a, this.fc1, this.p2.p, this.dh.p, n, this.dp2.p, true, s);

@@ -5,7 +5,7 @@
  */
 import type { Rng } from '../rng.js';
 import { WasmArena, type Ptr } from '../wasm/arena.js';
-import { wasmDenseBackward, wasmDenseForward, type SparseScratch, type WasmDenseLayer } from '../wasm/dense.js';
+import { denseScratchEntries, wasmDenseBackward, wasmDenseForward, type SparseScratch, type WasmDenseLayer } from '../wasm/dense.js';
 import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
 import { reluForward } from './relu.js';
 import { softmaxCrossEntropy } from './softmax-xent.js';
@@ -68,7 +68,8 @@ class WasmMlp implements Model {
       this.acts.push(a.alloc(n * outSize));
       this.dActs.push(a.alloc(n * outSize));
     }
-    this.scratch = { val: a.alloc(widest + 1), idx: a.alloc(widest + 1) };
+    const list = Math.max(widest + 1, denseScratchEntries(widest, n));
+    this.scratch = { val: a.alloc(list), idx: a.alloc(list) };
   }
 
   init(params: FloatArray, rng: Rng): void {
@@ -105,7 +106,6 @@ class WasmMlp implements Model {
     const dLogits = this.a.floats(this.dActs[last], n * this.classes);
     const lossSum = softmaxCrossEntropy(logits, labels, n, this.classes, dLogits);
     const g = this.a.floats(this.grad, this.paramCount);
-    g.fill(0);
     for (let l = last; l >= 0; l--) {
       const input = l === 0 ? this.x : this.acts[l - 1];
       const dInput = l === 0 ? 0 : this.dActs[l - 1];

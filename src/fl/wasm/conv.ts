@@ -102,7 +102,7 @@ function im2col(a: WasmArena, l: WasmConvLayer, img: Ptr, col: Ptr): void {
 }
 
 /**
- * Backward pass: adds dL/dW and dL/db into the layer's gradients and, when `dx` is not 0, writes dL/dx there (with
+ * Backward pass: writes dL/dW and dL/db into the layer's gradients and, when `dx` is not 0, writes dL/dx there (with
  * `mask`, only where x is non-zero: valid when x is a ReLU (+ max-pool) output, fusing that ReLU's backward pass).
  */
 export function wasmConvBackward(
@@ -124,8 +124,9 @@ export function wasmConvBackward(
   const inImage = pixels * inC;
   const outImage = pixels * outC;
 
-  // db[oc] += sum over images and pixels of dy, in that order.
+  // db[oc] = sum over images and pixels of dy, in that order.
   const gb = l.gb >> 2;
+  f.fill(0, gb, gb + outC);
   for (let p = 0, d = dy >> 2; p < n * pixels; p++, d += outC) {
     for (let oc = 0; oc < outC; oc++) f[gb + oc] += f[d + oc];
   }
@@ -147,7 +148,7 @@ export function wasmConvBackward(
   }
   const gw = l.gw >> 2;
   for (let r = 0; r < patch; r++) {
-    for (let oc = 0; oc < outC; oc++) f[gw + r * outC + oc] += f[gwt + oc * patch + r];
+    for (let oc = 0; oc < outC; oc++) f[gw + r * outC + oc] = f[gwt + oc * patch + r];
   }
   if (dx === 0) return;
 

@@ -51,7 +51,7 @@
     (local $o i32) (local $vend i32) (local $pv i32) (local $pi i32) (local $r i32) (local $s v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
-    (local $t f32)
+    (local $t f32) (local $co i32)
     (local.set $vend (i32.add (local.get $val) (i32.shl (local.get $nnz) (i32.const 2))))
 
     ;; 32 outputs per block.
@@ -80,12 +80,12 @@
             (local.set $a7 (v128.const i32x4 0 0 0 0))))
         (local.set $pv (local.get $val))
         (local.set $pi (local.get $idx))
+        (local.set $co (i32.add (local.get $col) (i32.shl (local.get $o) (i32.const 2))))
         (block $rowdone
           (br_if $rowdone (i32.ge_u (local.get $pv) (local.get $vend)))
           (loop $terms
             (local.set $s (f32x4.splat (f32.load (local.get $pv))))
-            (local.set $r (i32.add (i32.load (local.get $pi))
-                                   (i32.add (local.get $col) (i32.shl (local.get $o) (i32.const 2)))))
+            (local.set $r (i32.add (i32.load (local.get $pi)) (local.get $co)))
             (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (v128.load offset=0 align=4 (local.get $r)))))
             (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (v128.load offset=16 align=4 (local.get $r)))))
             (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $s) (v128.load offset=32 align=4 (local.get $r)))))
