@@ -4,3 +4,23 @@
  */
 export * from './pool/index.js';
 export * from './sync/index.js';
+export {
+  sharedArray,
+  sharedArrayFrom,
+  disposableSharedArray,
+  dispose,
+  placementOf,
+  segmentOf,
+  SharedArray,
+  TYPED_ARRAYS,
+  futexWait,
+  futexWaitAsync,
+  futexWake,
+  isMapped,
+  sweepStaleSegments,
+  type Placement,
+  type SharedArrayOptions,
+  type TypedArrayName,
+  type TypedArrayConstructor,
+  type SharedTypedArray,
+} from './shared/index.js';

@@ -23,6 +23,7 @@ import {
   JOB_CALL,
   JOB_CHUNK,
   JOB_ISOLATED,
+  JOB_SHARED,
   RESULT_OK,
   RESULT_STRIDE,
   RESULT_THREW,
@@ -39,8 +40,13 @@ import { describeUnsendable } from './unsendable.js';
 import { toModuleUrl } from './worker/load-module.js';
 import { WorkerSlot } from './worker-slot.js';
 
-/** After this many workers in a row die before loading the module, the pool stops trying. */
+/**
+ * After this many workers in a row die before loading the module, the pool stops trying. A
+ * worker killed from outside (SIGKILL, SIGTERM) while starting is less likely the module's fault,
+ * so such deaths weigh less; a module that always dies at start still ends the loop.
+ */
 const MAX_START_FAILURES = 3;
+const EXTERNAL_KILL_WEIGHT = 0.25;
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
 
@@ -328,8 +334,14 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     const jobs: unknown[] = [];
     let transfer: Transferable[] | undefined;
     for (const task of batch) {
-      const isolated = task.controllable || this.depth.isLong(task.name);
-      jobs.push(task.id, task.name, this.impl.encodeArgs ? this.impl.encodeArgs(task.payload) : task.payload, isolated ? task.kind | JOB_ISOLATED : task.kind);
+      let kind = task.kind;
+      if (task.controllable || this.depth.isLong(task.name)) kind |= JOB_ISOLATED;
+      let payload = task.payload;
+      if (this.impl.encodeArgs) {
+        payload = this.impl.encodeArgs(payload);
+        if (payload !== task.payload) kind |= JOB_SHARED;
+      }
+      jobs.push(task.id, task.name, payload, kind);
       if (task.transfer && this.impl.transfers) (transfer ??= []).push(...task.transfer);
     }
     try {
@@ -443,7 +455,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
         this.failLoading(new ModuleLoadError(this.moduleUrl, message.error));
         break;
       case 'exiting':
-        slot.exitingCode = message.code;
+        this.onExiting(slot, message.code);
         break;
     }
   }
@@ -480,6 +492,26 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     else if (status === RESULT_UNKNOWN_TASK) task.reject(new UnknownTaskError(task.name, value as string[]));
   }
 
+  /**
+   * A task called process.exit: it fails now, without waiting for the process to be reaped
+   * (which can take a while on a loaded machine), and nothing more is sent to that worker.
+   */
+  private onExiting(slot: WorkerSlot, code: number): void {
+    slot.exitingCode = code;
+    if (slot.state !== 'ready') return;
+    slot.state = 'stopping';
+    this.recorder.crashes++;
+    const line = slot.takeAll();
+    const culprit = line.shift();
+    slot.stoppedFor = culprit;
+    if (culprit && !culprit.settled) {
+      this.recorder.failed++;
+      culprit.reject(new WorkerCrashedError(culprit.name, slot.name, code, null));
+    }
+    this.requeue(line);
+    this.scheduleDispatch();
+  }
+
   private onExit(slot: WorkerSlot, info: ExitInfo): void {
     const wasStarting = slot.state === 'starting';
     const deliberate = slot.state === 'stopping';
@@ -487,13 +519,13 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     this.slots.delete(slot);
     if (!deliberate && !this.destroyed) {
       if (wasStarting && !this.loadError) {
-        this.startFailures++;
+        this.startFailures += info.signal === 'SIGKILL' || info.signal === 'SIGTERM' ? EXTERNAL_KILL_WEIGHT : 1;
         if (this.startFailures >= MAX_START_FAILURES) {
           const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
           this.failLoading(
             new ModuleLoadError(this.moduleUrl, {
               name: 'WorkerStartError',
-              message: `${MAX_START_FAILURES} workers in a row ${how} before loading the module${info.reason ? ` (${info.reason})` : ''}`,
+              message: `workers repeatedly died before loading the module (the last one ${how})${info.reason ? ` (${info.reason})` : ''}`,
             }),
           );
         }

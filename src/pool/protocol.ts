@@ -19,6 +19,8 @@ export const JOB_CHUNK = 1;
  * behind a long one (or is lost with a worker terminated to stop another task).
  */
 export const JOB_ISOLATED = 2;
+/** Flag on a job's kind: its arguments hold shared-memory handles that the worker must re-attach. */
+export const JOB_SHARED = 4;
 
 /** Parent to worker: run these jobs, in order. `jobs` = [id, taskName, argsOrItems, kind, ...]. */
 export interface RunMessage {

@@ -1,6 +1,7 @@
 /** Process backend: one child process per pool worker, talking over IPC with V8 serialisation. */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { encodeShared } from '../../shared/handle.js';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
 import { workerEntryUrl } from './entry-url.js';
 import { inheritedExecArgv } from './exec-argv.js';
@@ -9,6 +10,8 @@ import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types
 export const processBackend: Backend = {
   kind: 'process',
   transfers: false,
+  // Arrays over mapped /dev/shm segments travel as handles and are mapped again in the child.
+  encodeArgs: (args) => encodeShared(args) as unknown[],
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
     const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name };
     const child = fork(fileURLToPath(workerEntryUrl('process-entry')), [], {

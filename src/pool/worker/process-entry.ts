@@ -1,4 +1,5 @@
 /** Entry point of a process worker (a child started with fork and V8 serialisation). */
+import { decodeShared } from '../../shared/handle.js';
 import type { RunMessage, WorkerData } from '../protocol.js';
 import { bootWorker } from './boot.js';
 
@@ -11,5 +12,6 @@ const runner = await bootWorker(
   data,
   { post: (message) => void send(message), transfers: false },
   (code) => void send({ type: 'exiting', code }, () => process.exit(code)),
+  (args) => decodeShared<unknown[]>(args),
 );
 if (runner) process.on('message', (message: RunMessage) => runner.receive(message));

@@ -8,6 +8,7 @@ import { toRemoteError } from '../errors.js';
 import {
   JOB_CHUNK,
   JOB_ISOLATED,
+  JOB_SHARED,
   JOB_STRIDE,
   RESULT_OK,
   RESULT_STRIDE,
@@ -111,7 +112,8 @@ export class TaskRunner {
       return undefined;
     }
     try {
-      const value = (kind & JOB_CHUNK) !== 0 ? this.runChunk(fn, payload) : fn(...this.decodeArgs(payload));
+      const args = (kind & JOB_SHARED) !== 0 ? this.decodeArgs(payload) : payload;
+      const value = (kind & JOB_CHUNK) !== 0 ? this.runChunk(fn, args) : fn(...args);
       if (isThenable(value)) {
         // Report what is done before waiting, so the pool sees finished work early.
         this.flush();
@@ -127,8 +129,7 @@ export class TaskRunner {
     return undefined;
   }
 
-  private runChunk(fn: TaskFunction, items: unknown[]): unknown {
-    const decoded = this.decodeArgs(items);
+  private runChunk(fn: TaskFunction, decoded: unknown[]): unknown {
     const out = new Array<unknown>(decoded.length);
     for (let i = 0; i < decoded.length; i++) {
       const value = fn(decoded[i]);
