@@ -1,4 +1,4 @@
-/** Compute core of the FL simulator: data, seeded randomness, partitions, models, optimiser, local training. */
+/** The FL compute core (data, seeded randomness, partitions, models, optimiser, local training) and the simulator built on it (`./sim`). */
 export { IdxFormatError, parseIdx, readIdxFile, type IdxErrorCode, type IdxTensor, type IdxReadOptions } from './data/idx.js';
 export {
   loadMnist,
@@ -25,3 +25,4 @@ export {
 export * from './models/index.js';
 export { Sgd, type ProximalTerm, type SgdOptions, type SgdState } from './optim/sgd.js';
 export { LocalTrainer, evaluate, type EvaluateResult, type TrainOptions, type TrainResult } from './train.js';
+export * from './sim/index.js';

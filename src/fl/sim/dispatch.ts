@@ -61,9 +61,20 @@ class SlotPool {
 export class ClientDispatcher {
   constructor(
     private readonly pool: Pool<ClientTaskModule>,
-    private readonly ctx: SharedContext,
-    private readonly options: DispatchOptions,
+    private ctx: SharedContext,
+    private options: DispatchOptions,
   ) {}
+
+  /** Result slots for first attempts. */
+  get primarySlots(): number {
+    return this.options.primarySlots;
+  }
+
+  /** Switches to a larger result buffer (same run id, so the workers' caches stay valid). */
+  resize(ctx: SharedContext, primarySlots: number): void {
+    this.ctx = ctx;
+    this.options = { ...this.options, primarySlots };
+  }
 
   async trainRound(round: number, clientIds: readonly number[]): Promise<RoundTraining> {
     if (clientIds.length > this.options.primarySlots) {

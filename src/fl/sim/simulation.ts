@@ -104,7 +104,7 @@ export class Simulation {
     private readonly options: SimulationOptions,
     private readonly arena: SharedArena,
     private readonly data: FederatedData,
-    private readonly ctx: SharedContext,
+    private ctx: SharedContext,
     private readonly pool: Pool<ClientTaskModule>,
     private readonly server: ServerHandler,
     private readonly dispatcher: ClientDispatcher,
@@ -240,6 +240,7 @@ export class Simulation {
       if (downlink.params.length !== global.length) throw new RangeError(`downlink has ${downlink.params.length} parameters, the model ${global.length}`);
       global.set(downlink.params);
     }
+    if (ids.length > this.dispatcher.primarySlots) this.growResults(ids.length);
     const training = await this.dispatcher.trainRound(round, ids);
     const t1 = performance.now();
     const n = this.ctx.paramCount;
@@ -294,6 +295,17 @@ export class Simulation {
       });
     }
     return record;
+  }
+
+  /**
+   * A custom server handler sampled more clients than the config's fraction gives: reallocate the result buffer
+   * with enough slots. Workers read the buffer from each task's arguments, so they follow without a reset.
+   */
+  private growResults(primary: number): void {
+    const spare = this.config.retries > 0 ? this.config.workers : 0;
+    const results = this.arena.allocate(Float32Array, (primary + spare) * this.ctx.paramCount);
+    this.ctx = { ...this.ctx, results };
+    this.dispatcher.resize(this.ctx, primary);
   }
 
   private checkSample(ids: number[]): number[] {
