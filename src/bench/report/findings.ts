@@ -1,0 +1,299 @@
+/**
+ * The talk's claims, each checked against this run's numbers. A claim whose series were not run
+ * (case or variant not selected, Python missing) is "not measured", never guessed.
+ */
+import type { StudyResult } from '../runner.js';
+import type { SeriesResult } from '../types.js';
+import type { VariantName } from '../variants.js';
+import { formatMb, formatPercent, formatRatio } from './format.js';
+
+/** How a claim fared. */
+export type Verdict = 'confirmed' | 'not confirmed' | 'mixed' | 'not measured';
+
+/** One claim with its verdict and the numbers behind it. */
+export interface Finding {
+  id: string;
+  /** The claim, as the talk (or the study's target) states it. */
+  claim: string;
+  /** A numeric target of this study, when the claim has one. */
+  target?: string;
+  verdict: Verdict;
+  /** The numbers from this run, in words. */
+  evidence: string;
+}
+
+type Lookup = (caseName: string, variant: VariantName, mode: string | undefined, workers: number) => SeriesResult | undefined;
+
+function lookup(result: StudyResult): Lookup {
+  return (caseName, variant, mode, workers) =>
+    result.cases
+      .find((c) => c.name === caseName)
+      ?.series.find((s) => s.variant === variant && s.mode === mode && s.workers === workers && s.time !== undefined);
+}
+
+/** The worker count the targets speak of: the CPU count if it was measured, else the closest below it. */
+export function targetWorkers(result: StudyResult): number {
+  const cores = result.machine.cores;
+  if (result.workers.includes(cores)) return cores;
+  const below = result.workers.filter((w) => w <= cores);
+  return below.length > 0 ? Math.max(...below) : Math.max(...result.workers);
+}
+
+const notMeasured = (id: string, claim: string, why: string, target?: string): Finding => ({
+  id,
+  claim,
+  target,
+  verdict: 'not measured',
+  evidence: why,
+});
+
+/** Evaluates every claim. */
+export function evaluateFindings(result: StudyResult): Finding[] {
+  const find = lookup(result);
+  const W = targetWorkers(result);
+  const atW = `W = ${W}${W === result.machine.cores ? ' (the CPU count)' : ''}`;
+  const py = result.python;
+  const pyName = py.version ? `CPython ${py.version}${py.gil === false ? ' (free-threaded, GIL off)' : ' with the GIL'}` : 'CPython';
+  const findings: Finding[] = [];
+
+  // 1. Concurrency is not parallelism.
+  {
+    const claim = "Concurrency is not parallelism: CPU-bound chunks run as async tasks on Node's one event loop get no speedup (the event loop plays the GIL's part).";
+    const ev = ['primes', 'array-sum'].map((c) => ({ c, s: find(c, 'event-loop', c === 'primes' ? 'equal' : undefined, W) })).filter((x) => x.s?.speedup);
+    if (ev.length === 0) findings.push(notMeasured('event-loop', claim, 'the event-loop variant was not run'));
+    else {
+      const ok = ev.every((x) => x.s!.speedup!.median < 1.15);
+      findings.push({
+        id: 'event-loop',
+        claim,
+        verdict: ok ? 'confirmed' : 'not confirmed',
+        evidence: ev.map((x) => `${x.c}: event-loop at ${atW} runs at ${formatRatio(x.s!.speedup!)} the sequential speed`).join('; ') + '.',
+      });
+    }
+  }
+
+  // 2. The GIL: Python threads do not speed up CPU-bound work.
+  {
+    const claim = 'With the GIL, Python threads give no speedup on CPU-bound work (case 1).';
+    const s = find('primes', 'py-threading', 'equal', W);
+    if (!py.available) findings.push(notMeasured('gil', claim, `Python peers skipped: ${py.reason ?? 'no Python'}`));
+    else if (!s?.speedup) findings.push(notMeasured('gil', claim, 'py-threading was not run at that worker count'));
+    else {
+      const mp = find('primes', 'py-processes', 'equal', W);
+      findings.push({
+        id: 'gil',
+        claim,
+        verdict: py.gil === false ? (s.speedup.median > 1.5 ? 'confirmed' : 'not confirmed') : s.speedup.median < 1.15 ? 'confirmed' : 'not confirmed',
+        evidence:
+          `${pyName}: threading at ${atW} is ${formatRatio(s.speedup)} its one-thread speed` +
+          (mp?.speedup ? `, multiprocessing ${formatRatio(mp.speedup)}` : '') +
+          (py.freeThreadedBuild ? '.' : '. No free-threaded CPython build is installed here, so the talk\'s "after" (3.13t/3.14t) side is not reproduced.'),
+      });
+    }
+  }
+
+  // 3. Target: threads scale on embarrassingly parallel work.
+  {
+    const claim = 'Truly parallel threads scale on embarrassingly parallel work (case 1): Node worker threads, balanced split.';
+    const target = `parallel efficiency >= 90% at ${atW}`;
+    const s = find('primes', 'thread', 'balanced', W);
+    if (!s?.speedup || s.efficiency === undefined) findings.push(notMeasured('thread-scaling', claim, 'thread (balanced) or the sequential baseline was not run', target));
+    else
+      findings.push({
+        id: 'thread-scaling',
+        claim,
+        target,
+        verdict: s.efficiency >= 0.9 ? 'confirmed' : 'not confirmed',
+        evidence: `speedup ${formatRatio(s.speedup)} on ${W} threads: efficiency ${formatPercent(s.efficiency)} (from the range: ${formatPercent(s.speedup.min / W)}–${formatPercent(s.speedup.max / W)}).`,
+      });
+  }
+
+  // 4. The equal split is unbalanced.
+  {
+    const claim = "Equal ranges cost unequal time: larger numbers need more divisions, so the talk's equal split leaves workers idle; a balanced split fixes it.";
+    const eq = find('primes', 'thread', 'equal', W);
+    const bal = find('primes', 'thread', 'balanced', W);
+    if (W < 2 || !eq?.efficiency || !bal?.efficiency) findings.push(notMeasured('split', claim, 'needs thread (equal) and thread (balanced) at W >= 2'));
+    else
+      findings.push({
+        id: 'split',
+        claim,
+        verdict: bal.time!.median < eq.time!.median * 0.97 ? 'confirmed' : 'not confirmed',
+        evidence: `threads at ${atW}: equal split ${formatPercent(eq.efficiency)} efficiency, balanced ${formatPercent(bal.efficiency)}.`,
+      });
+  }
+
+  // 5. Threads match processes on case 1.
+  {
+    const claim = 'For pure parallel work (case 1), truly parallel threads are as fast as processes.';
+    const t = find('primes', 'thread', 'balanced', W);
+    const p = find('primes', 'process', 'balanced', W);
+    if (!t?.time || !p?.time) findings.push(notMeasured('threads-vs-processes', claim, 'needs thread and process (balanced)'));
+    else {
+      const ratio = p.time.median / t.time.median;
+      findings.push({
+        id: 'threads-vs-processes',
+        claim,
+        verdict: ratio >= 0.9 ? 'confirmed' : 'not confirmed',
+        evidence: `at ${atW} processes take ${ratio.toFixed(2)}x the threads' time (threads ${t.time.median.toFixed(1)} ms, processes ${p.time.median.toFixed(1)} ms, medians).`,
+      });
+    }
+  }
+
+  // 6. Target: Node vs Python.
+  {
+    const claim = 'Node beats its Python peer on case 1 at every worker count (same algorithm, same split).';
+    const target = '>= 10x at every W';
+    if (!py.available) findings.push(notMeasured('node-vs-python', claim, `Python peers skipped: ${py.reason ?? 'no Python'}`, target));
+    else {
+      const pairs: { w: number; what: string; ratio: number }[] = [];
+      for (const w of result.workers) {
+        for (const [node, peer] of [['thread', 'py-threading'], ['process', 'py-processes']] as const) {
+          const a = find('primes', node, 'equal', w);
+          const b = find('primes', peer, 'equal', w);
+          if (a?.time && b?.time) pairs.push({ w, what: `${node} vs ${peer}`, ratio: b.time.median / a.time.median });
+        }
+      }
+      if (pairs.length === 0) findings.push(notMeasured('node-vs-python', claim, 'no matching Node and Python series', target));
+      else {
+        const worst = Math.min(...pairs.map((p) => p.ratio));
+        findings.push({
+          id: 'node-vs-python',
+          claim,
+          target,
+          verdict: worst >= 10 ? 'confirmed' : 'not confirmed',
+          evidence: `${pyName} time / Node time, equal split: ${pairs.map((p) => `W=${p.w} ${p.what} ${p.ratio.toFixed(1)}x`).join(', ')}; lowest ${worst.toFixed(1)}x.`,
+        });
+      }
+    }
+  }
+
+  // 7. Target: threads beat copying processes on shared data.
+  {
+    const claim = 'With shared data (case 2), threads win: they read the array in place while processes pay for copies.';
+    const target = 'threads >= 1.5x faster than process-with-copy at W = 2';
+    const t = find('array-sum', 'thread', undefined, 2);
+    const p = find('array-sum', 'process', undefined, 2);
+    if (!t?.time || !p?.time) findings.push(notMeasured('shared-data', claim, 'needs array-sum thread and process at W = 2', target));
+    else {
+      const ratio = p.time.median / t.time.median;
+      findings.push({
+        id: 'shared-data',
+        claim,
+        target,
+        verdict: ratio >= 1.5 ? 'confirmed' : 'not confirmed',
+        evidence: `W = 2: process-with-copy ${p.time.median.toFixed(1)} ms vs threads ${t.time.median.toFixed(1)} ms (medians): threads ${ratio.toFixed(1)}x faster (range ${(p.time.min / t.time.max).toFixed(1)}–${(p.time.max / t.time.min).toFixed(1)}x).`,
+      });
+    }
+  }
+
+  // 8. Processes pay even with shared memory.
+  {
+    const claim = 'Processes pay even with shared memory (case 2): attaching and the process machinery cost more than threads reading in place.';
+    const t = find('array-sum', 'thread', undefined, W);
+    const s = find('array-sum', 'process+shm', undefined, W);
+    if (!t?.time || !s?.time) findings.push(notMeasured('shm-cost', claim, 'needs array-sum thread and process+shm'));
+    else {
+      const ratio = s.time.median / t.time.median;
+      findings.push({
+        id: 'shm-cost',
+        claim,
+        verdict: ratio > 1.05 ? 'confirmed' : 'not confirmed',
+        evidence:
+          `at ${atW}: process+shm ${s.time.median.toFixed(1)} ms vs threads ${t.time.median.toFixed(1)} ms (${ratio.toFixed(2)}x). ` +
+          'weft maps a segment once per worker process and reuses the mapping, so only the first run pays the page faults; the talk re-attaches per task.',
+      });
+    }
+  }
+
+  // 9. Target: threads reach the memory bandwidth.
+  {
+    const claim = "Threads reading shared data run at the speed of memory: array-sum's plain loop on threads approaches the machine's read bandwidth.";
+    const target = `median >= 85% of the probed read bandwidth (best pass) at ${atW}`;
+    const t = find('array-sum', 'thread', undefined, W);
+    const probe = result.bandwidth?.points.find((p) => p.workers === W);
+    if (!t?.throughput || !probe) findings.push(notMeasured('bandwidth', claim, 'needs array-sum thread and the bandwidth probe', target));
+    else {
+      // The probe's best pass is the machine's capability (as STREAM reports it); the case's median is compared with it.
+      const share = t.throughput.median / probe.gbps.max;
+      const one = result.bandwidth!.points.find((p) => p.workers === 1);
+      findings.push({
+        id: 'bandwidth',
+        claim,
+        target,
+        verdict: share >= 0.85 ? 'confirmed' : 'not confirmed',
+        evidence:
+          `threads sum at ${formatRatio(t.throughput, ' GB/s')} (median, range); the probe's best pass reads ${probe.gbps.max.toFixed(1)} GB/s on ${W} threads` +
+          (one && W !== 1 ? ` (${one.gbps.max.toFixed(1)} GB/s on one)` : '') +
+          `: the median reaches ${formatPercent(share)} of it.`,
+      });
+    }
+  }
+
+  // 10. Target: memory.
+  {
+    const claim = 'Threads and shared memory keep one copy of the data; processes that receive their slices hold copies.';
+    const target = 'peak memory above the idle baseline of thread and process+shm near the array size; process-with-copy visibly more';
+    const c = result.cases.find((x) => x.name === 'array-sum');
+    const bytes = c?.dataBytes;
+    const t = find('array-sum', 'thread', undefined, W);
+    const s = find('array-sum', 'process+shm', undefined, W);
+    const p = find('array-sum', 'process', undefined, W);
+    if (!bytes || !t?.memory || !s?.memory || !p?.memory) findings.push(notMeasured('memory', claim, 'needs array-sum thread, process and process+shm with memory sampling (Linux /proc)', target));
+    else {
+      const above = (x: SeriesResult): number => x.memory!.peak - x.memory!.baseline;
+      // Allowance for the runtimes themselves: a Node worker thread or child process costs tens of MB.
+      const allowance = (workers: number, perWorker: number): number => 0.2 * bytes + workers * perWorker;
+      const threadNear = above(t) <= bytes + allowance(W, 16e6);
+      const shmNear = above(s) <= bytes + allowance(W, 64e6);
+      const copies = above(p) - above(s) >= 0.5 * bytes;
+      findings.push({
+        id: 'memory',
+        claim,
+        target,
+        verdict: threadNear && shmNear && copies ? 'confirmed' : threadNear || shmNear || copies ? 'mixed' : 'not confirmed',
+        evidence:
+          `array ${formatMb(bytes)}; peak above baseline at ${atW}: threads ${formatMb(above(t))}, process+shm ${formatMb(above(s))}, process-with-copy ${formatMb(above(p))}` +
+          ` (allowing 20% + 16 MB per thread / 64 MB per process for the runtimes; shared pages counted once).`,
+      });
+    }
+  }
+
+  // 11. The race.
+  {
+    const claim = "Shared memory opens the door to races: without a lock, 'counter += 1' from parallel workers loses updates; a lock (or an atomic add) makes it exact.";
+    const rows: string[] = [];
+    let lostSomewhere = false;
+    let exact = true;
+    let measured = false;
+    for (const variant of ['thread', 'process+shm'] as const) {
+      const plain = find('race', variant, 'plain', W);
+      const mutex = find('race', variant, 'mutex', W);
+      const atomic = find('race', variant, 'atomic', W);
+      if (!plain && !mutex && !atomic) continue;
+      measured = true;
+      const lost = plain?.metrics?.lost ?? [];
+      if (lost.some((x) => x > 0)) lostSomewhere = true;
+      if ((mutex && !mutex.ok) || (atomic && !atomic.ok)) exact = false;
+      rows.push(
+        `${variant} at ${atW}: plain lost ${lost.map((x) => `${x.toFixed(1)}%`).join(', ') || 'n/a'} of the updates; mutex ${mutex ? (mutex.ok ? 'exact' : 'WRONG') : 'n/a'}, atomic ${atomic ? (atomic.ok ? 'exact' : 'WRONG') : 'n/a'}`,
+      );
+    }
+    if (!measured || W < 2) findings.push(notMeasured('race', claim, 'the race case needs W >= 2'));
+    else
+      findings.push({
+        id: 'race',
+        claim,
+        verdict: lostSomewhere && exact ? 'confirmed' : exact ? 'mixed' : 'not confirmed',
+        evidence: rows.join('; ') + '.',
+      });
+  }
+
+  // 12. FL.
+  if (!result.cases.some((c) => c.name === 'fl')) {
+    findings.push(
+      notMeasured('fl', 'In an FL simulation (case 3), threads win through minimal framework overhead.', 'the FL case was not part of this run'),
+    );
+  }
+  return findings;
+}

@@ -1,0 +1,6 @@
+/** The JSON file: the whole {@link StudyResult}, machine and findings included. */
+import type { StudyResult } from '../runner.js';
+
+export function toJson(result: StudyResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}

@@ -1,0 +1,238 @@
+/**
+ * Runs the study: for every selected case, series and worker count, set up (untimed), run the
+ * timed section `repeat` times, check every answer, and record time, memory and case metrics.
+ * Knows cases only through the {@link BenchCase} interface.
+ */
+import { performance } from 'node:perf_hooks';
+import { machineInfo, type MachineInfo } from './machine.js';
+import { collectGarbage } from './memory/gc.js';
+import { MemorySampler } from './memory/sampler.js';
+import { probeBandwidth, type BandwidthProbe } from './probe/bandwidth.js';
+import { evaluateFindings, type Finding } from './report/findings.js';
+import type { PythonInfo } from './python/detect.js';
+import { invert, spread } from './stats.js';
+import type { AnyCase, CaseResult, CheckResult, SeriesResult, SeriesSpec, SizeName } from './types.js';
+import { seriesLabel, VARIANTS, type VariantName } from './variants.js';
+
+/** What to run. */
+export interface StudyOptions {
+  cases: readonly AnyCase[];
+  size: SizeName;
+  /** Worker counts for the parallel variants (single-worker variants always run at 1). */
+  workers: readonly number[];
+  /** Only these variants; default all. */
+  variants?: readonly VariantName[];
+  /** Timed repeats per series and worker count. */
+  repeat: number;
+  /** The Python found for the peers (peers are skipped when it is not available). */
+  python: PythonInfo;
+  /** Untimed warm-up runs of Node series before the timed ones: 0 or 1 (default 1). */
+  warmup?: number;
+  /** Probe memory bandwidth (for cases that report throughput). Default true. */
+  probe?: boolean;
+  /** Progress callback. */
+  onEvent?: (event: StudyEvent) => void;
+}
+
+/** Progress of a study, for live views. */
+export type StudyEvent =
+  | { kind: 'plan'; runs: number }
+  | { kind: 'probe'; workers: number }
+  | { kind: 'series'; case: string; label: string; workers: number }
+  | { kind: 'run'; case: string; label: string; workers: number; repeat: number; ms: number; ok: boolean }
+  | { kind: 'error'; case: string; label: string; workers: number; message: string }
+  | { kind: 'skip'; message: string };
+
+/** Everything a study measured. */
+export interface StudyResult {
+  schema: 'weft.bench/1';
+  startedAt: string;
+  durationMs: number;
+  size: SizeName;
+  repeat: number;
+  workers: number[];
+  machine: MachineInfo;
+  python: PythonInfo;
+  bandwidth?: BandwidthProbe;
+  cases: CaseResult[];
+  /** What was not run, and why, in plain words. */
+  skipped: string[];
+  /** The talk's claims checked against this run. */
+  findings: Finding[];
+}
+
+/** One unit of work for the runner. */
+interface Job {
+  spec: SeriesSpec;
+  workers: number;
+}
+
+function jobsFor(c: AnyCase, options: StudyOptions): Job[] {
+  const jobs: Job[] = [];
+  for (const spec of c.series) {
+    if (options.variants && !options.variants.includes(spec.variant)) continue;
+    if (VARIANTS[spec.variant].runtime === 'python' && !options.python.available) continue;
+    const counts = VARIANTS[spec.variant].singleWorker ? [1] : options.workers;
+    for (const workers of counts) jobs.push({ spec, workers });
+  }
+  return jobs;
+}
+
+/** Bytes the bandwidth probe reads: well beyond any cache, and at least the largest case array. */
+export function probeBytes(options: Pick<StudyOptions, 'cases' | 'size'>): number {
+  const largest = Math.max(0, ...options.cases.map((c) => c.dataBytes?.(c.sizes[options.size]) ?? 0));
+  return options.size === 'tiny' ? 16e6 : Math.max(256e6, largest);
+}
+
+/** Runs the study. Failures of one series are recorded in its result; the study goes on. */
+export async function runStudy(options: StudyOptions): Promise<StudyResult> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const emit = options.onEvent ?? (() => {});
+  const skipped: string[] = [];
+  const wantsPython = options.cases.some((c) =>
+    c.series.some((s) => VARIANTS[s.variant].runtime === 'python' && (!options.variants || options.variants.includes(s.variant))),
+  );
+  if (wantsPython && !options.python.available) {
+    const message = `Python peers skipped: ${options.python.reason ?? 'no usable Python'}`;
+    skipped.push(message);
+    emit({ kind: 'skip', message });
+  }
+  const plan = options.cases.map((c) => ({ c, jobs: jobsFor(c, options) }));
+  emit({ kind: 'plan', runs: plan.reduce((sum, p) => sum + p.jobs.length * options.repeat, 0) });
+
+  let bandwidth: BandwidthProbe | undefined;
+  const wantsProbe = (options.probe ?? true) && options.cases.some((c) => c.throughputBytes);
+  if (wantsProbe) {
+    for (const workers of options.workers) emit({ kind: 'probe', workers });
+    bandwidth = await probeBandwidth(options.workers, probeBytes(options));
+    collectGarbage();
+  }
+
+  const sampler = await MemorySampler.start();
+  const cases: CaseResult[] = [];
+  try {
+    for (const { c, jobs } of plan) {
+      const params = c.sizes[options.size];
+      const series: SeriesResult[] = [];
+      for (const job of jobs) series.push(await runSeries(c, params, job, options, sampler, emit));
+      addSpeedups(c, series);
+      cases.push({
+        name: c.name,
+        title: c.title,
+        summary: c.summary,
+        size: options.size,
+        params,
+        sizeLabel: c.describeSize(params),
+        scaling: c.scaling,
+        dataBytes: c.dataBytes?.(params),
+        metrics: [...(c.metrics ?? [])],
+        series,
+      });
+    }
+  } finally {
+    await sampler.stop();
+  }
+  const result: StudyResult = {
+    schema: 'weft.bench/1',
+    startedAt,
+    durationMs: performance.now() - started,
+    size: options.size,
+    repeat: options.repeat,
+    workers: [...options.workers],
+    machine: machineInfo(),
+    python: options.python,
+    bandwidth,
+    cases,
+    skipped,
+    findings: [],
+  };
+  result.findings = evaluateFindings(result);
+  return result;
+}
+
+async function runSeries(
+  c: AnyCase,
+  params: unknown,
+  { spec, workers }: Job,
+  options: StudyOptions,
+  sampler: MemorySampler,
+  emit: (event: StudyEvent) => void,
+): Promise<SeriesResult> {
+  const label = seriesLabel(spec.variant, spec.mode);
+  const result: SeriesResult = {
+    case: c.name,
+    variant: spec.variant,
+    mode: spec.mode,
+    label,
+    runtime: VARIANTS[spec.variant].runtime,
+    workers,
+    timesMs: [],
+    ok: false,
+  };
+  emit({ kind: 'series', case: c.name, label, workers });
+  collectGarbage(); // the previous series' data must not count in this one's memory
+  sampler.begin();
+  const metrics: Record<string, number[]> = {};
+  let failed: CheckResult | undefined;
+  let last: CheckResult | undefined;
+  try {
+    const setupStart = performance.now();
+    const prepared = await c.prepare({ params, variant: spec.variant, mode: spec.mode, workers, python: options.python.available ? options.python.path : undefined });
+    result.setupMs = performance.now() - setupStart;
+    try {
+      // One untimed run first for Node series: V8 compiles the loops and the pages get mapped,
+      // so the repeats measure the steady state. (CPython has no JIT; its peers run cold, and the
+      // talk's numbers are cold too.)
+      if (result.runtime === 'node' && (options.warmup ?? 1) > 0) {
+        const warm = await prepared.run();
+        const verdict = c.check(warm.value, params, spec, workers);
+        if (!verdict.ok) failed ??= verdict;
+      }
+      for (let repeat = 0; repeat < options.repeat; repeat++) {
+        const t0 = performance.now();
+        const output = await prepared.run();
+        const ms = output.ms ?? performance.now() - t0;
+        last = c.check(output.value, params, spec, workers);
+        if (!last.ok) failed ??= last;
+        for (const [key, value] of Object.entries(last.metrics ?? {})) (metrics[key] ??= []).push(value);
+        result.timesMs.push(ms);
+        emit({ kind: 'run', case: c.name, label, workers, repeat, ms, ok: last.ok });
+      }
+    } finally {
+      await prepared.dispose();
+    }
+  } catch (error) {
+    result.error = error instanceof Error ? error.message : String(error);
+    emit({ kind: 'error', case: c.name, label, workers, message: result.error });
+  }
+  result.memory = sampler.end();
+  result.ok = result.error === undefined && failed === undefined && result.timesMs.length === options.repeat;
+  result.check = failed ?? last;
+  if (Object.keys(metrics).length > 0) result.metrics = metrics;
+  if (result.timesMs.length > 0) {
+    result.time = spread(result.timesMs);
+    const bytes = c.throughputBytes?.(params);
+    if (bytes !== undefined) result.throughput = invert(result.time, (ms) => bytes / (ms * 1e6));
+  }
+  return result;
+}
+
+/**
+ * Speedup = baseline median time / this series' time, for strong-scaling cases. The baseline is
+ * the sequential series of the same runtime, else (Python, which has no sequential series here)
+ * the same series with one worker.
+ */
+function addSpeedups(c: AnyCase, series: SeriesResult[]): void {
+  if (c.scaling !== 'strong') return;
+  for (const s of series) {
+    if (!s.time) continue;
+    const base =
+      series.find((b) => b.runtime === s.runtime && VARIANTS[b.variant].singleWorker && b.time) ??
+      series.find((b) => b.variant === s.variant && b.mode === s.mode && b.workers === 1 && b.time);
+    if (!base?.time) continue;
+    const baseMs = base.time.median;
+    s.speedup = invert(s.time, (ms) => baseMs / ms);
+    s.efficiency = s.speedup.median / s.workers;
+  }
+}
