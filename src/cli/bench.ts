@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .option('--json <file>', 'write the JSON here (default <out>/results.json)')
     .option('--csv <file>', 'write the CSV here (default <out>/results.csv)')
     .option('--report <file>', 'write the HTML report here (default <out>/report.html)')
-    .option('--out <dir>', 'results folder (default bench-results/<date-time>)')
+    .option('--out <dir>', 'results folder (default results/bench-<date-time>)')
     .option('--python <path>', 'CPython for the peers', DEFAULT_PYTHON)
     .option('--no-python', 'skip the Python peers')
     .option('--no-probe', 'skip the memory bandwidth probe')
@@ -60,7 +60,7 @@ export function register(program: Command): void {
       const variants = flags.variants ? parseVariants(flags.variants) : undefined;
       const repeat = flags.repeat ? parsePositive('--repeat', flags.repeat) : 3;
       const python: PythonInfo = flags.python === false ? { available: false, path: '', reason: 'turned off with --no-python' } : detectPython(flags.python);
-      const out = flags.out ?? join('bench-results', timestamp());
+      const out = flags.out ?? join('results', `bench-${timestamp()}`);
 
       const view = progressView(process.stderr, flags.progress && process.stderr.isTTY === true);
       let result;
