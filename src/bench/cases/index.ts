@@ -4,10 +4,11 @@
  */
 import type { AnyCase } from '../types.js';
 import { arraySum } from './array-sum.js';
+import { fl } from './fl.js';
 import { primes } from './primes.js';
 import { race } from './race.js';
 
-export const CASES: readonly AnyCase[] = [primes, arraySum, race];
+export const CASES: readonly AnyCase[] = [primes, arraySum, race, fl];
 
 /** The case called `name`, or undefined. */
 export function findCase(name: string): AnyCase | undefined {
