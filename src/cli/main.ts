@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { register as registerBench } from './bench.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -13,7 +14,7 @@ const program = new Command('weft')
   .version(pkg.version)
   .showHelpAfterError('(run with --help for usage)');
 
-const commands: ((program: Command) => void)[] = [];
+const commands: ((program: Command) => void)[] = [registerBench];
 for (const register of commands) register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -9,6 +9,12 @@ export const PIPELINE_BUDGET_MS = 1;
 export const MAX_DEPTH = 512;
 /** Until a task's cost is known, send one at a time: it may be long. */
 export const INITIAL_DEPTH = 1;
+/**
+ * Once known, even long tasks go two at a time: the next task's arguments are serialised and
+ * delivered while the current one runs (for big arguments that copy costs as much as the task).
+ * The price: at the end of a queue one worker may hold one task more than an idle peer.
+ */
+export const MIN_DEPTH = 2;
 
 export class PipelineDepth {
   private readonly averageMs = new Map<string, number>();
@@ -28,6 +34,6 @@ export class PipelineDepth {
   depthFor(name: string): number {
     const average = this.averageMs.get(name);
     if (average === undefined) return INITIAL_DEPTH;
-    return Math.max(1, Math.min(MAX_DEPTH, Math.floor(PIPELINE_BUDGET_MS / Math.max(average, 1e-4))));
+    return Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, Math.floor(PIPELINE_BUDGET_MS / Math.max(average, 1e-4))));
   }
 }

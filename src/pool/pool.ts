@@ -78,6 +78,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   private closing: Promise<void> | undefined;
   private dispatchScheduled = false;
   private referenced = false;
+  private unrefScheduled = false;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly readyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
@@ -605,7 +606,20 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     if (!this.referenced && this.idleWaiters.length === 0) return;
     if (!this.isIdle()) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
-    if (!this.hasWaiters()) this.setReferenced(false);
+    if (!this.hasWaiters()) this.scheduleUnref();
+  }
+
+  /**
+   * Lets go of the event loop one turn later, if still idle: a caller awaiting tasks one after
+   * another submits the next in the same turn, and should not pay for unref and ref each time.
+   */
+  private scheduleUnref(): void {
+    if (this.unrefScheduled) return;
+    this.unrefScheduled = true;
+    setImmediate(() => {
+      this.unrefScheduled = false;
+      if (this.referenced && this.isIdle() && !this.hasWaiters()) this.setReferenced(false);
+    });
   }
 
   /** Someone awaits workers starting (`ready()`) or stopping (`close()`, `destroy()`). */

@@ -1,6 +1,6 @@
 /**
  * The HTML report in a real headless Chromium (Debian's `chromium`, installed by
- * scripts/setup-ci.sh): the page loads offline with no console errors and every chart renders.
+ * scripts/setup-system.sh chromium): the page loads offline with no console errors and every chart renders.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { writeResults } from '../../src/bench/report/write.js';
 import { runStudy } from '../../src/bench/runner.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (run scripts/setup-ci.sh)`;
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (run scripts/setup-system.sh chromium)`;
 
 describe('the HTML report in headless Chromium', () => {
   it('loads with no console errors and renders every chart', { skip, timeout: 120_000 }, async () => {

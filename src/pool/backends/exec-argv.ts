@@ -1,25 +1,40 @@
 /**
  * The parent's Node flags that a worker should inherit: loaders (tsx), heap and stack settings,
- * but not flags that belong to the parent alone (test runner, watch mode, a debugger port).
+ * but not flags that belong to the parent alone (test runner, watch mode, a debugger port, its
+ * own `-e` script). Worker threads accept far fewer flags than processes (V8 and per-process
+ * options make `new Worker` throw), so they inherit only the module-loading ones.
  */
 const PARENT_ONLY = [
   /^--test/, /^--watch/, /^--inspect/, /^--debug/, /^--experimental-test/, /^--prof$/, /^--cpu-prof/, /^--heap-prof/,
   // The parent's own script given on the command line must not run again in a worker.
   /^(-e|--eval|-p|--print|-i|--interactive|-c|--check|--input-type)(=|$)/,
 ];
-/** Flags whose value is the next argument (only those we drop need listing). */
-const TAKES_VALUE = /^(-e|--eval|-p|--print|--inspect-port|--cpu-prof-dir|--cpu-prof-name|--heap-prof-dir|--watch-path|--test-name-pattern|--test-reporter|--test-reporter-destination|--test-concurrency|--test-timeout)$/;
+/** Flags whose value is the next argument. */
+const TAKES_VALUE = /^(-e|--eval|-p|--print|-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--inspect-port|--cpu-prof-dir|--cpu-prof-name|--heap-prof-dir|--watch-path|--test-name-pattern|--test-reporter|--test-reporter-destination|--test-concurrency|--test-timeout)$/;
+/** What a worker thread may inherit: how modules load, and warnings. */
+const THREAD_SAFE = /^(-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--enable-source-maps|--no-warnings|--no-deprecation|--trace-warnings|--experimental-[a-z-]+)(=|$)/;
 
+/** Parent flags for a child process. */
 export function inheritedExecArgv(): string[] {
+  return filterFlags((flag) => !PARENT_ONLY.some((re) => re.test(flag)));
+}
+
+/** Parent flags for a worker thread. */
+export function inheritedThreadExecArgv(): string[] {
+  return filterFlags((flag) => THREAD_SAFE.test(flag) && !PARENT_ONLY.some((re) => re.test(flag)));
+}
+
+function filterFlags(keep: (flag: string) => boolean): string[] {
   const out: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (PARENT_ONLY.some((re) => re.test(flag))) {
-      if (TAKES_VALUE.test(flag)) i++;
-      continue;
+    const hasValue = TAKES_VALUE.test(flag) && i + 1 < argv.length;
+    if (keep(flag)) {
+      out.push(flag);
+      if (hasValue) out.push(argv[i + 1]);
     }
-    out.push(flag);
+    if (hasValue) i++;
   }
   return out;
 }

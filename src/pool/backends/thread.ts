@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
 import { workerEntryUrl } from './entry-url.js';
-import { inheritedExecArgv } from './exec-argv.js';
+import { inheritedThreadExecArgv } from './exec-argv.js';
 import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';
 
 /**
@@ -30,7 +30,7 @@ export const threadBackend: Backend = {
       workerData: { ...workerData, entryUrl: ENTRY.href, tsLoaderUrl: TS_LOADER },
       name: options.name,
       resourceLimits: options.resourceLimits,
-      execArgv: [...inheritedExecArgv(), ...(options.execArgv ?? [])],
+      execArgv: [...inheritedThreadExecArgv(), ...(options.execArgv ?? [])],
     });
     let reason: string | undefined;
     worker.on('message', (message: WorkerMessage) => events.message(message));

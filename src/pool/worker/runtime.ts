@@ -28,6 +28,11 @@ export interface WorkerTransport {
   post(message: WorkerMessage, transfer?: Transferable[]): void;
   /** Whether transfer lists are honoured (threads) or ignored (processes). */
   readonly transfers: boolean;
+  /**
+   * Takes the next waiting batch synchronously, if the transport can (threads can). A busy
+   * worker then goes straight to its next batch instead of through an event-loop turn.
+   */
+  poll?(): RunMessage | undefined;
 }
 
 /** Results are flushed at least this often while a batch is running, so long tasks report promptly. */
@@ -85,8 +90,10 @@ export class TaskRunner {
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.pendingMessages.length > 0) {
-        const { jobs } = this.pendingMessages.shift()!;
+      for (;;) {
+        const message = this.pendingMessages.shift() ?? this.transport.poll?.();
+        if (!message) break;
+        const { jobs } = message;
         for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
           const kind = jobs[i + 3] as number;
           const isolated = (kind & JOB_ISOLATED) !== 0;
