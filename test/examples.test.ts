@@ -33,3 +33,17 @@ describe('examples', () => {
     assert.equal(out.match(/^#\d/gm)?.length, 5);
   });
 });
+
+describe('shared-memory examples', () => {
+  it('shared-sum sums a mapped array exactly on processes and threads', async () => {
+    assert.match(await example('shared-sum.ts', '1000000', 'process'), /^process: sum of 0\.\.999999 = 499999500000 \(exact\)/);
+    assert.match(await example('shared-sum.ts', '1000000', 'thread'), /^thread: sum of 0\.\.999999 = 499999500000 \(exact\)/);
+  });
+
+  it('race shows lost updates without a lock and exact counts with one', async () => {
+    const out = await example('race.ts', '2', '200000');
+    assert.match(out, /^mutex\s+400,000\s+400,000\s+0\s/m);
+    assert.match(out, /^atomic\s+400,000\s+400,000\s+0\s/m);
+    assert.match(out, /^plain\s+400,000\s/m);
+  });
+});
