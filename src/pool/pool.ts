@@ -3,6 +3,7 @@
  * submitted task settles exactly once, whatever its worker does.
  */
 import { performance } from 'node:perf_hooks';
+import { inCompletionOrder } from './as-completed.js';
 import { backendFor } from './backends/index.js';
 import type { Backend, ExitInfo, SpawnOptions } from './backends/types.js';
 import {
@@ -135,37 +136,13 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
    * Calls `fn(item)` for every item and yields `{ index, value }` as each finishes, fastest first
    * (Python's `as_completed`). Throws the first error; stopping early aborts the calls still pending.
    */
-  async *asCompleted<K extends TaskName<M>>(
+  asCompleted<K extends TaskName<M>>(
     name: K,
     items: Iterable<TaskItem<M, K>>,
     options: Omit<MapOptions, 'chunkSize'> = {},
   ): AsyncGenerator<{ index: number; value: TaskResult<M, K> }> {
-    const controller = new AbortController();
-    const outer = options.signal;
-    const forward = (): void => controller.abort(outer?.reason);
-    if (outer?.aborted) forward();
-    else outer?.addEventListener('abort', forward, { once: true });
-    const done: ({ ok: true; index: number; value: unknown } | { ok: false; error: unknown })[] = [];
-    let wake: (() => void) | undefined;
-    let total = 0;
-    for (const item of items as Iterable<unknown>) {
-      const index = total++;
-      this.enqueue(name, [item], JOB_CALL, { ...options, signal: controller.signal }).then(
-        (value) => done.push({ ok: true, index, value }),
-        (error) => done.push({ ok: false, error }),
-      ).finally(() => wake?.());
-    }
-    try {
-      for (let yielded = 0; yielded < total; yielded++) {
-        while (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-        const next = done.shift()!;
-        if (!next.ok) throw next.error;
-        yield { index: next.index, value: next.value as TaskResult<M, K> };
-      }
-    } finally {
-      outer?.removeEventListener('abort', forward);
-      controller.abort(new Error('asCompleted() was stopped before every call finished'));
-    }
+    const start = (item: unknown, signal: AbortSignal): Promise<unknown> => this.enqueue(name, [item], JOB_CALL, { ...options, signal });
+    return inCompletionOrder(items as Iterable<unknown>, start, options.signal) as AsyncGenerator<{ index: number; value: TaskResult<M, K> }>;
   }
 
   /** Starts every worker (if not started) and resolves once all have loaded the task module. */
