@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { register as registerBench } from './bench.js';
+import { register as registerFl } from './fl.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -14,7 +15,7 @@ const program = new Command('weft')
   .version(pkg.version)
   .showHelpAfterError('(run with --help for usage)');
 
-const commands: ((program: Command) => void)[] = [registerBench];
+const commands: ((program: Command) => void)[] = [registerBench, registerFl];
 for (const register of commands) register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -266,7 +266,9 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
       }
     }
     if (options?.signal?.aborted) return new AbortError(name, options.signal.reason);
-    if (this.queue.size >= this.options.maxQueue + this.idleCapacity()) return new QueueFullError(this.options.maxQueue);
+    if (this.options.maxQueue !== Infinity && this.queue.size >= this.options.maxQueue + this.idleCapacity()) {
+      return new QueueFullError(this.options.maxQueue);
+    }
     return undefined;
   }
 
@@ -290,12 +292,12 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     this.dispatchScheduled = false;
     if (this.destroyed || this.loadError) return;
     this.ensureWorkers();
-    const ready = [...this.slots].filter((slot) => slot.state === 'ready');
+    if (this.queue.size === 0) return;
     // Workers still starting will want their share soon: don't hand it all to the first one up.
-    const sharers = Math.max(ready.length, this.liveCount());
-    while (this.queue.size > 0 && ready.length > 0) {
-      let slot = ready[0];
-      for (const candidate of ready) if (candidate.inFlight < slot.inFlight) slot = candidate;
+    const sharers = Math.max(1, this.liveCount());
+    while (this.queue.size > 0) {
+      const slot = this.leastLoadedReady();
+      if (!slot) break;
       const next = this.queue.peek()!;
       const room = this.depth.depthFor(next.name) - slot.inFlight;
       if (room <= 0) break;
@@ -305,6 +307,12 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
       while (batch.length < count && this.queue.size > 0) batch.push(this.queue.shift()!);
       this.send(slot, batch);
     }
+  }
+
+  private leastLoadedReady(): WorkerSlot | undefined {
+    let best: WorkerSlot | undefined;
+    for (const slot of this.slots) if (slot.state === 'ready' && (!best || slot.inFlight < best.inFlight)) best = slot;
+    return best;
   }
 
   private send(slot: WorkerSlot, batch: Task[]): void {
