@@ -19,6 +19,7 @@ import {
   type SimConfigInput,
   type SimulationResult,
 } from '../fl/sim/index.js';
+import { writeFlReport } from '../fl/sim/report/write.js';
 
 // ---- value parsers: each throws InvalidArgumentError, which commander prefixes with the flag's name ----
 
@@ -96,6 +97,8 @@ interface FlFlags {
   resume: boolean;
   json?: string;
   csv?: string;
+  report?: string;
+  svg?: string;
   clientTimeout: number;
   retries: number;
   failClients: number[];
@@ -188,6 +191,7 @@ async function runFl(flags: FlFlags, command: Command): Promise<void> {
     progress?.finish();
     if (flags.json) writeJsonReport(flags.json, result);
     if (flags.csv) writeCsvReport(flags.csv, result);
+    if (flags.report || flags.svg) await writeFlReport(result, { report: flags.report, svgDir: flags.svg });
     process.stdout.write(`${summary(result)}\n`);
   } finally {
     process.off('SIGINT', interrupt);
@@ -234,6 +238,8 @@ export function register(program: Command): void {
     .addOption(new Option('--resume', 'continue from the checkpoint in --checkpoint').default(false))
     .addOption(new Option('--json <file>', 'write the report (config, per-round metrics, paramsHash) as JSON'))
     .addOption(new Option('--csv <file>', 'write per-round metrics as CSV'))
+    .addOption(new Option('--report <file>', "write an HTML report (weft bench's style, opens offline): charts, per-round table, failures"))
+    .addOption(new Option('--svg <dir>', "write the report's charts as standalone SVG files in this directory"))
     .addOption(new Option('--client-timeout <ms>', 'fail a client that trains longer than this (0 = never)').argParser(nonNegativeInt).default(0))
     .addOption(new Option('--retries <n>', 'retry a failed client this many times in its round before dropping it').argParser(nonNegativeInt).default(0))
     .addOption(new Option('--fail-clients <ids>', 'fault injection: these clients fail whenever sampled').argParser(idList).default([]))

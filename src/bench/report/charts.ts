@@ -17,7 +17,8 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 const WIDTH = 460;
 const HEIGHT = 280;
 
-function base(title: string, values: unknown[]): Record<string, unknown> {
+/** The common part of every chart's spec (schema, size, font) around inline data rows; the FL report reuses it. */
+export function baseSpec(title: string, values: unknown[]): Record<string, unknown> {
   return { $schema: SCHEMA, title, width: WIDTH, height: HEIGHT, data: { values }, config: { font: 'sans-serif' } };
 }
 
@@ -33,7 +34,7 @@ function timeChart(c: CaseResult, workers: number[]): Chart {
     id: `${c.name}-time`,
     title: `${c.title}: time`,
     spec: {
-      ...base(`${c.title}: time vs workers (median, bars = min–max)`, rows),
+      ...baseSpec(`${c.title}: time vs workers (median, bars = min–max)`, rows),
       layer: [
         { mark: { type: 'line', point: true }, encoding: { x: workersAxis(workers), y: { field: 'median', type: 'quantitative', title: 'time (ms)', scale: { type: 'log' } }, color: series } },
         { mark: { type: 'rule' }, encoding: { x: workersAxis(workers), y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' }, color: series } },
@@ -49,7 +50,7 @@ function speedupChart(c: CaseResult, workers: number[]): Chart {
     id: `${c.name}-speedup`,
     title: `${c.title}: speedup`,
     spec: {
-      ...base(`${c.title}: speedup over sequential (dashed: ideal)`, rows),
+      ...baseSpec(`${c.title}: speedup over sequential (dashed: ideal)`, rows),
       layer: [
         { data: { values: ideal }, mark: { type: 'line', strokeDash: [6, 4], color: '#888' }, encoding: { x: workersAxis(workers), y: { field: 'ideal', type: 'quantitative' } } },
         { mark: { type: 'line', point: true }, encoding: { x: workersAxis(workers), y: { field: 'median', type: 'quantitative', title: 'speedup (x)' }, color: series } },
@@ -66,7 +67,7 @@ function throughputChart(c: CaseResult, workers: number[], result: StudyResult):
     id: `${c.name}-throughput`,
     title: `${c.title}: throughput`,
     spec: {
-      ...base(`${c.title}: GB/s read vs workers (black: the probe's best pass, the machine's read bandwidth)`, rows),
+      ...baseSpec(`${c.title}: GB/s read vs workers (black: the probe's best pass, the machine's read bandwidth)`, rows),
       layer: [
         { data: { values: probe }, mark: { type: 'line', point: true, color: 'black', strokeDash: [2, 2] }, encoding: { x: workersAxis(workers), y: { field: 'median', type: 'quantitative' } } },
         { mark: { type: 'line', point: true }, encoding: { x: workersAxis(workers), y: { field: 'median', type: 'quantitative', title: 'GB/s' }, color: series } },
@@ -96,7 +97,7 @@ function memoryChart(c: CaseResult): Chart {
   return {
     id: `${c.name}-memory`,
     title: `${c.title}: memory`,
-    spec: { ...base(`${c.title}: peak memory, parent + children${c.dataBytes ? ' (red: the data size)' : ''}`, rows), width: WIDTH + 120, layer: layers },
+    spec: { ...baseSpec(`${c.title}: peak memory, parent + children${c.dataBytes ? ' (red: the data size)' : ''}`, rows), width: WIDTH + 120, layer: layers },
   };
 }
 
@@ -109,7 +110,7 @@ function metricCharts(c: CaseResult): Chart[] {
       id: `${c.name}-${metric.key}`,
       title: `${c.title}: ${metric.label}`,
       spec: {
-        ...base(`${c.title}: ${metric.label} (${metric.unit}, worst repeat)`, rows),
+        ...baseSpec(`${c.title}: ${metric.label} (${metric.unit}, worst repeat)`, rows),
         width: WIDTH + 120,
         mark: { type: 'bar' },
         encoding: {

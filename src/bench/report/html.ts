@@ -20,7 +20,8 @@ function browserBuild(pkg: string, file: string): string {
 }
 
 let libraries: string | undefined;
-function inlineLibraries(): string {
+/** Vega, Vega-Lite and vega-embed as inline `<script>` elements, so a page that draws charts opens offline. */
+export function inlineLibraries(): string {
   libraries ??= [
     browserBuild('vega', 'vega.min.js'),
     browserBuild('vega-lite', 'vega-lite.min.js'),
@@ -32,11 +33,12 @@ function inlineLibraries(): string {
 }
 
 /** Text that cannot end the <script> element it sits in. */
-function scriptSafe(code: string): string {
+export function scriptSafe(code: string): string {
   return code.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
-function esc(text: string): string {
+/** Text escaped for HTML content and attribute values. */
+export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
@@ -64,7 +66,8 @@ function caseTable(c: CaseResult): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-const STYLE = `
+/** The reports' stylesheet (shared with the FL report, so both look alike). */
+export const STYLE = `
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1180px;padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:1em 0;font-size:.9em}td,th{border:1px solid #ddd;padding:.3em .5em;text-align:right;vertical-align:top}
@@ -74,6 +77,26 @@ td:first-child,th:first-child,td:nth-child(3){text-align:left}th{background:#f5f
 .confirmed{background:#d9f2d9}.not-confirmed{background:#f8d7da}.mixed{background:#fff3cd}.not-measured{background:#e9ecef}
 .findings td{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1.5em}.chart{min-height:200px}
 code{background:#f3f3f3;padding:0 .2em}`;
+
+/** The placeholder a chart is drawn into by {@link chartScripts}. */
+export function chartDiv(chart: Chart): string {
+  return `<div class="chart" id="chart-${esc(chart.id)}" data-chart="${esc(chart.id)}"></div>`;
+}
+
+/**
+ * The inlined libraries and the script that draws every chart into its {@link chartDiv}, then sets
+ * `body[data-charts-rendered]` to the number drawn (what the headless-browser tests wait for).
+ */
+export function chartScripts(charts: readonly Chart[]): string {
+  const specs = Object.fromEntries(charts.map((ch) => [ch.id, ch.spec]));
+  return `${inlineLibraries()}
+<script>
+const specs = ${scriptSafe(JSON.stringify(specs))};
+const jobs = Object.entries(specs).map(([id, spec]) =>
+  vegaEmbed('#chart-' + id, spec, { renderer: 'svg', actions: false }).catch((error) => { console.error('chart ' + id + ': ' + error); throw error; }));
+Promise.allSettled(jobs).then((all) => { document.body.dataset.chartsRendered = String(all.filter((r) => r.status === 'fulfilled').length); });
+</script>`;
+}
 
 /** The report page. */
 export function toHtml(result: StudyResult, charts: readonly Chart[]): string {
@@ -89,7 +112,7 @@ export function toHtml(result: StudyResult, charts: readonly Chart[]): string {
     .map((c) => {
       const own = charts.filter((ch) => ch.id.startsWith(`${c.name}-`));
       return `<section><h2>${esc(c.title)}</h2><p>${esc(c.summary)} Size: <b>${esc(c.sizeLabel)}</b>.</p>${caseTable(c)}
-<div class="charts">${own.map((ch) => `<div class="chart" id="chart-${esc(ch.id)}" data-chart="${esc(ch.id)}"></div>`).join('')}</div></section>`;
+<div class="charts">${own.map(chartDiv).join('')}</div></section>`;
     })
     .join('\n');
   const bandwidth = result.bandwidth
@@ -100,7 +123,6 @@ export function toHtml(result: StudyResult, charts: readonly Chart[]): string {
   const pythonNote = py.available
     ? `Python peers: <code>${esc(py.path)}</code> ${esc(py.version ?? '')} with numpy ${esc(py.numpy ?? '')}, GIL ${py.gil === false ? 'off' : 'on'}${py.freeThreadedBuild ? '' : ' (no free-threaded build is installed, so the talk\'s free-threaded side is not reproduced here)'}.`
     : `Python peers skipped: ${esc(py.reason ?? 'no usable Python')}.`;
-  const specs = Object.fromEntries(charts.map((ch) => [ch.id, ch.spec]));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>weft bench: threads or processes on ${esc(m.cpuModel)}</title><style>${STYLE}</style></head>
@@ -121,13 +143,7 @@ ${sections}
 <li>Variants: ${Object.values(VARIANTS).map((v) => `<b>${esc(v.name)}</b>: ${esc(v.description)}`).join('; ')}.</li>
 </ul>
 <script type="application/json" id="results">${scriptSafe(JSON.stringify(result))}</script>
-${inlineLibraries()}
-<script>
-const specs = ${scriptSafe(JSON.stringify(specs))};
-const jobs = Object.entries(specs).map(([id, spec]) =>
-  vegaEmbed('#chart-' + id, spec, { renderer: 'svg', actions: false }).catch((error) => { console.error('chart ' + id + ': ' + error); throw error; }));
-Promise.allSettled(jobs).then((all) => { document.body.dataset.chartsRendered = String(all.filter((r) => r.status === 'fulfilled').length); });
-</script>
+${chartScripts(charts)}
 </body></html>
 `;
 }
