@@ -25,7 +25,7 @@ describe('bench options', () => {
   });
 
   it('selects cases by name', () => {
-    assert.deepEqual(selectCases([]).map((c) => c.name), ['primes', 'array-sum', 'race', 'fl']);
+    assert.deepEqual(selectCases([]).map((c) => c.name), ['primes', 'array-sum', 'race', 'fl', 'fl-cnn']);
     assert.throws(() => selectCases(['nope']), /unknown case 'nope'/);
   });
 });

@@ -4,11 +4,11 @@
  */
 import type { AnyCase } from '../types.js';
 import { arraySum } from './array-sum.js';
-import { fl } from './fl.js';
+import { fl, flCnn } from './fl.js';
 import { primes } from './primes.js';
 import { race } from './race.js';
 
-export const CASES: readonly AnyCase[] = [primes, arraySum, race, fl];
+export const CASES: readonly AnyCase[] = [primes, arraySum, race, fl, flCnn];
 
 /** The case called `name`, or undefined. */
 export function findCase(name: string): AnyCase | undefined {

@@ -9,6 +9,8 @@ import type { CaseResult } from '../types.js';
 /** A chart: a file-safe id, a title, and its Vega-Lite spec. */
 export interface Chart {
   id: string;
+  /** The case it belongs to (ids alone are ambiguous: 'fl-time' vs 'fl-cnn-time'). */
+  caseName?: string;
   title: string;
   spec: Record<string, unknown>;
 }
@@ -130,11 +132,12 @@ export function chartsFor(result: StudyResult): Chart[] {
   for (const c of result.cases) {
     const workers = [...new Set(c.series.map((s) => s.workers))].sort((a, b) => a - b);
     if (c.series.every((s) => !s.time)) continue;
-    charts.push(timeChart(c, workers));
-    if (c.scaling === 'strong' && c.series.some((s) => s.speedup)) charts.push(speedupChart(c, workers));
-    if (c.series.some((s) => s.throughput)) charts.push(throughputChart(c, workers, result));
-    charts.push(...metricCharts(c));
-    if (c.series.some((s) => s.memory)) charts.push(memoryChart(c));
+    const own: Chart[] = [timeChart(c, workers)];
+    if (c.scaling === 'strong' && c.series.some((s) => s.speedup)) own.push(speedupChart(c, workers));
+    if (c.series.some((s) => s.throughput)) own.push(throughputChart(c, workers, result));
+    own.push(...metricCharts(c));
+    if (c.series.some((s) => s.memory)) own.push(memoryChart(c));
+    for (const chart of own) charts.push({ ...chart, caseName: c.name });
   }
   return charts;
 }

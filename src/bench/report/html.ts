@@ -110,7 +110,7 @@ export function toHtml(result: StudyResult, charts: readonly Chart[]): string {
     .join('');
   const sections = result.cases
     .map((c) => {
-      const own = charts.filter((ch) => ch.id.startsWith(`${c.name}-`));
+      const own = charts.filter((ch) => ch.caseName === c.name);
       return `<section><h2>${esc(c.title)}</h2><p>${esc(c.summary)} Size: <b>${esc(c.sizeLabel)}</b>.</p>${caseTable(c)}
 <div class="charts">${own.map(chartDiv).join('')}</div></section>`;
     })
