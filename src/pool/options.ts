@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { BackendKind } from './backends/types.js';
 import { InvalidOptionError } from './errors.js';
+import type { PoolObserver } from './observer.js';
 
 /** Options of {@link createPool}. */
 export interface PoolOptions {
@@ -23,6 +24,8 @@ export interface PoolOptions {
   execArgv?: string[];
   /** Extra environment variables for process workers. */
   env?: NodeJS.ProcessEnv;
+  /** Receives task, message and worker events (telemetry, traces). Default: none, at no cost. */
+  observer?: PoolObserver;
 }
 
 export interface ResolvedOptions {

@@ -19,6 +19,7 @@ import {
   type RemoteError,
 } from './errors.js';
 import { checkInteger, checkTimeout, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
+import type { PoolObserver } from './observer.js';
 import { PipelineDepth } from './pipeline.js';
 import {
   JOB_CALL,
@@ -62,6 +63,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   readonly backend: Backend['kind'];
 
   private readonly impl: Backend;
+  private readonly observer: PoolObserver | undefined;
   private readonly options: ResolvedOptions;
   private readonly spawnBase: Omit<SpawnOptions, 'name'>;
   private readonly moduleUrl: string;
@@ -94,6 +96,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
       execArgv: options.execArgv,
       env: options.env,
     };
+    this.observer = options.observer;
     this.call = this.makeCaller({});
     if (this.options.start === 'eager') this.ensureWorkers();
   }
@@ -231,17 +234,18 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     return new Promise((resolve, reject) => {
       const refusal = this.refusal(name, options);
       if (refusal) return reject(refusal);
-      const task = new Task(
-        this.nextTaskId++,
-        name,
-        payload,
-        kind,
-        options?.transfer,
-        options?.timeout ?? this.options.timeout,
-        epochNow(),
-        resolve,
-        reject,
-      );
+      const id = this.nextTaskId++;
+      const observer = this.observer;
+      const onReject = observer?.taskFailed
+        ? (error: unknown): void => {
+            // Errors with a worker result were reported by taskFinished already.
+            if (!(error instanceof TaskError) && error instanceof Error) {
+              observer.taskFailed!({ id, name, worker: task.slot?.name, error, at: epochNow() });
+            }
+            reject(error);
+          }
+        : reject;
+      const task: Task = new Task(id, name, payload, kind, options?.transfer, options?.timeout ?? this.options.timeout, epochNow(), resolve, onReject);
       if (options?.signal) {
         task.controllable = true;
         task.watchSignal(options.signal, () => this.abortTask(task, options.signal!.reason));
@@ -330,8 +334,10 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
       jobs.push(task.id, task.name, payload, kind);
       if (task.transfer && this.impl.transfers) (transfer ??= []).push(...task.transfer);
     }
+    const sendStart = this.observer ? performance.now() : 0;
     try {
       slot.channel.send({ type: 'run', jobs }, transfer);
+      if (this.observer) this.observer.batchSent?.(slot.name, batch.length, performance.now() - sendStart, epochNow());
     } catch (error) {
       // One task in the batch cannot travel: send the others one by one and reject it by name.
       if (batch.length > 1) {
@@ -419,6 +425,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
         { message: (message) => this.onMessage(slot, message), exit: (info) => this.onExit(slot, info) },
       );
       slot.channel.setReferenced(this.referenced);
+      this.observer?.workerStarted?.(slot.channel.name, epochNow());
     } catch (error) {
       slot.channel = { name: `${this.impl.kind}-${slot.index}`, send: () => {}, terminate: () => {}, setReferenced: () => {} };
       queueMicrotask(() => this.onExit(slot, { code: null, signal: null, reason: (error as Error).message }));
@@ -432,6 +439,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
         break;
       case 'ready':
         if (slot.state === 'starting') slot.state = 'ready';
+        this.observer?.workerReady?.(slot.name, epochNow());
         this.taskNames = message.tasks;
         this.startFailures = 0;
         if (this.readyCount() >= this.options.workers) this.resolveReadyWaiters();
@@ -447,6 +455,8 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   }
 
   private onResults(slot: WorkerSlot, results: unknown[]): void {
+    const observer = this.observer;
+    const handleStart = observer ? performance.now() : 0;
     for (let i = 0; i < results.length; i += RESULT_STRIDE) {
       const id = results[i] as number;
       let task = slot.head();
@@ -459,8 +469,21 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
       this.depth.observe(task.name, runMs);
       this.recorder.runTime.add(runMs);
       this.recorder.queueWait.add(Math.max(0, (results[i + 3] as number) - task.enqueuedAt));
+      if (observer?.taskFinished) {
+        observer.taskFinished({
+          id: task.id,
+          name: task.name,
+          worker: slot.name,
+          enqueuedAt: task.enqueuedAt,
+          startedAt: results[i + 3] as number,
+          runMs,
+          receivedAt: epochNow(),
+          outcome: results[i + 1] === RESULT_OK ? 'ok' : 'threw',
+        });
+      }
       if (!task.settled) this.settleFromResult(task, slot, results[i + 1] as number, results[i + 2]);
     }
+    if (observer) observer.resultsReceived?.(slot.name, results.length / RESULT_STRIDE, performance.now() - handleStart, epochNow());
     this.startRunning(slot);
     this.notifyIfIdle();
     this.dispatch();
@@ -503,6 +526,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     const deliberate = slot.state === 'stopping';
     slot.markExited();
     this.slots.delete(slot);
+    this.observer?.workerExited?.(slot.name, epochNow(), info);
     if (!deliberate && !this.destroyed) {
       if (wasStarting && !this.loadError) {
         this.startFailures += info.signal === 'SIGKILL' || info.signal === 'SIGTERM' ? EXTERNAL_KILL_WEIGHT : 1;

@@ -1,0 +1,41 @@
+/**
+ * What a pool tells an observer, for telemetry, traces and profiles. Off unless `observer` is
+ * given, and then each hook is a plain call, so a pool without one pays a single check per batch.
+ * Every time is an epoch time in milliseconds (`performance.timeOrigin + performance.now()`), which
+ * is comparable across the parent, its worker threads and its worker processes.
+ */
+import type { ExitInfo } from './backends/types.js';
+
+/** One task whose worker reported back (it returned, or threw). */
+export interface TaskRecord {
+  id: number;
+  name: string;
+  /** The worker that ran it, e.g. `thread-2`. */
+  worker: string;
+  /** When it was submitted (parent clock). */
+  enqueuedAt: number;
+  /** When the worker started it (worker clock). */
+  startedAt: number;
+  /** How long the task function ran inside the worker. */
+  runMs: number;
+  /** When the parent received its result. */
+  receivedAt: number;
+  /** Whether the task function returned (`ok`) or threw (`threw`); unsendable results and unknown names count as `threw`. */
+  outcome: 'ok' | 'threw';
+}
+
+/** Hooks a pool calls; implement any subset. They run on the pool's thread and must be cheap. */
+export interface PoolObserver {
+  /** A task's result came back from its worker. */
+  taskFinished?(record: TaskRecord): void;
+  /** A task settled without a result from a worker: timed out, aborted, its worker crashed, or the pool closed. */
+  taskFailed?(failure: { id: number; name: string; worker?: string; error: Error; at: number }): void;
+  /** A batch of `tasks` jobs was handed to `worker`; `sendMs` is the time spent serialising and posting it. */
+  batchSent?(worker: string, tasks: number, sendMs: number, at: number): void;
+  /** A results message from `worker` was handled; `handleMs` is the time spent settling its `results` tasks. */
+  resultsReceived?(worker: string, results: number, handleMs: number, at: number): void;
+  /** A worker was started, became ready (module loaded), or exited. */
+  workerStarted?(worker: string, at: number): void;
+  workerReady?(worker: string, at: number): void;
+  workerExited?(worker: string, at: number, info: ExitInfo): void;
+}
