@@ -8,7 +8,7 @@ import type { PoolObserver } from './observer.js';
 export interface PoolOptions {
   /** The task module: a path, `file:` URL string or URL object. Its exported functions are the tasks. */
   module: string | URL;
-  /** `'thread'` (default), `'process'`, or `'inline'` (same thread: the sequential baseline). */
+  /** `'thread'` (default), `'process'`, or `'inline'` (same thread: the sequential baseline). `createPool` also takes `'auto'` (see `AutoPoolOptions`). */
   backend?: BackendKind;
   /** Number of workers. Default: `os.availableParallelism()`; always 1 for inline. */
   workers?: number;
@@ -47,6 +47,9 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
     throw new InvalidOptionError('module', 'expected a path, file URL string or URL of the task module');
   }
   const backend = options.backend ?? 'thread';
+  if ((backend as string) === 'auto') {
+    throw new InvalidOptionError('backend', "'auto' is made by createPool({ backend: 'auto', ... }), which returns an AutoPool; new Pool() takes 'thread', 'process' or 'inline'");
+  }
   if (!BACKENDS.includes(backend)) {
     throw new InvalidOptionError('backend', `expected one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got ${describe(backend)}`);
   }

@@ -41,6 +41,8 @@ import type { AnyFunction, CallOptions, MapOptions, TaskArgs, TaskCaller, TaskIt
 import { describeUnsendable } from './unsendable.js';
 import { toModuleUrl } from './worker/load-module.js';
 import { WorkerSlot } from './worker-slot.js';
+import { AutoPool } from '../playbook/auto-pool.js';
+import type { AutoPoolOptions } from '../playbook/auto-options.js';
 
 /**
  * After this many workers in a row die before loading the module, the pool stops trying. A
@@ -646,13 +648,17 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
 }
 
 /**
- * Creates a pool over a task module.
+ * Creates a pool over a task module. `backend: 'auto'` makes an {@link AutoPool}, which picks the backend per task by measuring.
  * @example
  * import { createPool } from 'weft';
  * const pool = createPool<typeof import('./tasks.js')>({ module: new URL('./tasks.js', import.meta.url) });
  * const count = await pool.call.countPrimes(0, 1_000_000);
  * await pool.close();
  */
-export function createPool<M = Record<string, AnyFunction>>(options: PoolOptions): Pool<M> {
+export function createPool<M = Record<string, AnyFunction>>(options: AutoPoolOptions): AutoPool<M>;
+export function createPool<M = Record<string, AnyFunction>>(options: PoolOptions): Pool<M>;
+export function createPool<M = Record<string, AnyFunction>>(options: PoolOptions | AutoPoolOptions): Pool<M> | AutoPool<M> {
+  // 'auto' samples each task function on all three backends, then keeps the fastest (src/playbook).
+  if (options?.backend === 'auto') return new AutoPool<M>(options);
   return new Pool<M>(options);
 }

@@ -1,0 +1,50 @@
+/** What the auto backend has measured for one task function: end-to-end call times per backend. */
+import type { BackendKind } from '../pool/backends/types.js';
+
+/** The order sampled calls take, round-robin. */
+export const SAMPLED_BACKENDS: readonly BackendKind[] = ['inline', 'thread', 'process'];
+
+export class TaskSamples {
+  /** Submit-to-settle milliseconds of each successful sampled call, per backend. */
+  readonly times: Record<BackendKind, number[]> = { inline: [], thread: [], process: [] };
+  /** Milliseconds the task function itself ran (inside the worker) in those calls, same order. */
+  readonly runTimes: Record<BackendKind, number[]> = { inline: [], thread: [], process: [] };
+  /** Backends that cannot carry this task (its arguments or result cannot cross), with why. */
+  readonly excluded: Partial<Record<BackendKind, string>> = {};
+  /** Sampled calls that failed (not counted as samples). */
+  failures = 0;
+  /** Milliseconds spent in sampled calls so far, successful or not. */
+  spentMs = 0;
+  private turn = 0;
+
+  constructor(readonly name: string) {}
+
+  eligible(): BackendKind[] {
+    return SAMPLED_BACKENDS.filter((b) => this.excluded[b] === undefined);
+  }
+
+  /** The next backend to sample: round-robin, skipping excluded ones and those already sampled `rounds` times. */
+  nextBackend(rounds: number): BackendKind | undefined {
+    for (let i = 0; i < SAMPLED_BACKENDS.length; i++) {
+      const backend = SAMPLED_BACKENDS[this.turn++ % SAMPLED_BACKENDS.length];
+      if (this.excluded[backend] === undefined && this.times[backend].length < rounds) return backend;
+    }
+    return undefined;
+  }
+
+  /** Whether sampling can stop: every eligible backend sampled fully, or the budget is spent with one sample each, or calls keep failing. */
+  complete(rounds: number, budgetMs: number): boolean {
+    const eligible = this.eligible();
+    if (eligible.length === 0) return true;
+    if (eligible.every((b) => this.times[b].length >= rounds)) return true;
+    if (this.spentMs >= budgetMs && eligible.every((b) => this.times[b].length >= 1)) return true;
+    return this.failures >= rounds * SAMPLED_BACKENDS.length * 2;
+  }
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,0 +1,65 @@
+/** `weft advise` through commander: flags, timing a module, and clear messages for bad flags. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { register } from '../../src/cli/advise.js';
+
+/** Runs `weft advise ...args` and returns what it printed, or the error it stopped with. */
+async function advise(...args: string[]): Promise<{ out: string; error?: string }> {
+  const program = new Command('weft').exitOverride();
+  let out = '';
+  let err = '';
+  program.configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
+  register(program, { write: (s: string) => (out += s) });
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
+  try {
+    await program.parseAsync(['advise', ...args], { from: 'user' });
+    return { out };
+  } catch (error) {
+    return { out, error: error instanceof CommanderError ? err.trim() : (error as Error).message };
+  }
+}
+
+test('from flags: the recommendation, the path through the chart, the figures and their commands', async () => {
+  const { out, error } = await advise('--cpu-bound', '--shared-data', '800');
+  assert.equal(error, undefined);
+  assert.match(out, /^Recommendation: worker threads sharing the data/);
+  assert.match(out, /5\. shared data: 800 MB \(yes\)/);
+  assert.match(out, /threads \(SharedArrayBuffer\) 7\.91 ms, processes copying slices 189 ms/);
+  assert.match(out, /\$ weft bench array-sum --workers 1,2/);
+});
+
+test('--json prints the advice as data', async () => {
+  const { out } = await advise('--io-bound', '--json');
+  assert.equal(JSON.parse(out).chart.recommendation, 'event-loop');
+});
+
+test('bad flags get clear messages', async () => {
+  assert.match((await advise('--machines', 'two')).error!, /--machines <n>' argument 'two' is invalid\. expected a whole number of at least 1/);
+  assert.match((await advise('--shared-data', '-5')).error!, /expected a size in MB/);
+  assert.match((await advise('--module', 'x.js', '--task', 't', '--args', '{"a":1}')).error!, /expected a JSON array of arguments such as '\[0, 2000000\]', got an object/);
+  assert.match((await advise('--args', 'nope')).error!, /expected a JSON array/);
+  assert.match((await advise()).error!, /say something about the workload \(--io-bound, --cpu-bound/);
+  assert.match((await advise('--task', 'countPrimes')).error!, /--task needs --module/);
+  assert.match((await advise('--module', 'tasks.js')).error!, /--module needs --task/);
+  assert.match((await advise('--rounds', '2')).error!, /only apply when timing a task/);
+  assert.match((await advise('--bogus')).error!, /unknown option '--bogus'/);
+});
+
+test('timing a module: a chunk of the primes case (below 250k) goes to threads, with the figures', async () => {
+  const module = fileURLToPath(new URL('../../src/bench/cases/primes-task.ts', import.meta.url));
+  const { out, error } = await advise('--module', module, '--task', 'countPrimes', '--args', '[0, 250000]', '--workers', '2', '--cpu-bound');
+  assert.equal(error, undefined);
+  assert.match(out, /it returned 22044\)/);
+  assert.match(out, /countPrimes: -> thread/);
+  assert.match(out, /\n {2}process +\d+ /);
+  assert.match(out, /Measured recommendation: thread: worker threads/);
+  assert.match(out, /From the flags:\nRecommendation: worker threads/);
+});
+
+test('timing a task that throws reports its error', async () => {
+  const module = fileURLToPath(new URL('../fixtures/tasks.ts', import.meta.url));
+  assert.match((await advise('--module', module, '--task', 'fail', '--args', '["nope"]')).error!, /task 'fail' threw on inline-1: RangeError: nope/);
+  assert.match((await advise('--module', module, '--task', 'missing')).error!, /missing/);
+});

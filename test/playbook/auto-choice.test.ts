@@ -1,0 +1,45 @@
+/** The auto backend's choices on real tasks: trivial ones stay inline, heavy ones go parallel, as the study measured. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { autoPrimes, autoTasks, primesBelow2M, PRIMES_BELOW_2M } from './helpers.js';
+
+test('a trivial task (a + b) stays inline, and every result is right during and after sampling', async () => {
+  await using pool = autoTasks();
+  for (let i = 0; i < 12; i++) {
+    if (i === 9) assert.equal(pool.chosen('add'), 'inline', `chosen after 3 samples on each of 3 backends\n${pool.explain().text}`);
+    assert.equal(await pool.call.add(i, 1), i + 1);
+  }
+  const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => pool.call.add(i, i)));
+  assert.deepEqual(burst, Array.from({ length: 200 }, (_, i) => 2 * i));
+  assert.equal(pool.chosen('add'), 'inline');
+});
+
+test("the study's case 1, primes below 2M in chunks, goes to threads; a 1 µs task (isPrime) stays inline", async () => {
+  await using pool = autoPrimes();
+  assert.equal(await primesBelow2M(pool), PRIMES_BELOW_2M, 'correct while sampling (the burst straddles the choice)');
+  assert.equal(pool.chosen('countPrimes'), 'thread', pool.explain().text);
+  assert.equal(await primesBelow2M(pool), PRIMES_BELOW_2M, 'correct after the choice');
+  const flags = await Promise.all(Array.from({ length: 30 }, (_, n) => pool.call.isPrime(n)));
+  assert.deepEqual(flags.flatMap((prime, n) => (prime ? [n] : [])), [2, 3, 5, 7, 11, 13, 17, 19, 23, 29]);
+  assert.equal(pool.chosen('isPrime'), 'inline', pool.explain().text);
+});
+
+test('map and asCompleted give right results across the sampling phase, with and without chunks', async () => {
+  await using pool = autoTasks();
+  const items = Array.from({ length: 40 }, (_, i) => i);
+  assert.deepEqual(await pool.map('square', items, { chunkSize: 7 }), items.map((x) => x * x));
+  assert.ok(pool.chosen('square'), 'the first items sampled it');
+  assert.deepEqual(await pool.map('square', items), items.map((x) => x * x));
+  const seen: number[] = [];
+  for await (const { index, value } of pool.asCompleted('square', items)) seen[index] = value;
+  assert.deepEqual(seen, items.map((x) => x * x));
+});
+
+test('a heavy task goes parallel by the burst rule alone, with the event-loop limit out of the way', async () => {
+  await using pool = autoPrimes({ sampling: { inlineLimitMs: 60_000 } });
+  assert.equal(await primesBelow2M(pool), PRIMES_BELOW_2M);
+  const choice = pool.chosen('countPrimes');
+  assert.ok(choice === 'thread' || choice === 'process', pool.explain().text);
+  const inline = pool.explain().tasks[0].figures.find((f) => f.backend === 'inline')!;
+  assert.equal(inline.ruledOut, undefined, 'inline was a candidate and lost on the figures');
+});
