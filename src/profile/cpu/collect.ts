@@ -1,0 +1,64 @@
+/** The parent's side of worker CPU profiles: the profiled module's URL, and asking workers to write their profiles. */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The URL a pool loads instead of `moduleUrl`, so each worker profiles itself (see profiled-module.ts). */
+export function profiledModuleUrl(moduleUrl: string, dir: string, tag: string, intervalUs: number): string {
+  // Under tsx the sources run as .ts, compiled as .js; only one of them exists.
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const url = new URL(`./profiled-module${ext}`, import.meta.url);
+  url.searchParams.set('target', moduleUrl);
+  url.searchParams.set('dir', dir);
+  url.searchParams.set('tag', tag);
+  url.searchParams.set('interval', String(intervalUs));
+  return url.href;
+}
+
+/** What a worker wrote next to its profile. */
+export interface WorkerProfileMeta {
+  self: string;
+  tag: string;
+  pid: number;
+  threadId: number;
+  loadedAt: number;
+  file: string;
+}
+
+/** Asks every worker of pool `tag` to write its profile and waits (up to `timeoutMs`) until `expected` have. */
+export async function flushWorkerProfiles(dir: string, tag: string, expected: number, timeoutMs = 5000): Promise<void> {
+  writeFileSync(join(dir, `flush-${tag}`), '');
+  const deadline = Date.now() + timeoutMs;
+  while (workerProfiles(dir, tag).length < expected && Date.now() < deadline) await sleep(10);
+}
+
+/** The profiles that pool `tag`'s workers have written so far. */
+export function workerProfiles(dir: string, tag: string): WorkerProfileMeta[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(`${tag}-`) && f.endsWith('.meta.json'))
+    .map((f) => {
+      const meta = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Omit<WorkerProfileMeta, 'file'>;
+      return { ...meta, file: join(dir, f.replace(/\.meta\.json$/, '.cpuprofile')) };
+    });
+}
+
+/**
+ * Pairs worker profiles with the pool's worker names: a worker loads its module just before it reports ready,
+ * so in load order the n-th profile is the n-th worker to become ready.
+ */
+export function matchWorkers(profiles: readonly WorkerProfileMeta[], ready: readonly { name: string; readyAt: number }[]): Map<WorkerProfileMeta, string> {
+  const byLoad = [...profiles].sort((a, b) => a.loadedAt - b.loadedAt);
+  const names = new Map<WorkerProfileMeta, string>();
+  const taken = new Set<string>();
+  for (const p of byLoad) {
+    const next = ready.find((r) => !taken.has(r.name) && r.readyAt >= p.loadedAt - 1);
+    if (next) {
+      taken.add(next.name);
+      names.set(p, next.name);
+    } else {
+      names.set(p, p.self);
+    }
+  }
+  return names;
+}

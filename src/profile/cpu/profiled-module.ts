@@ -1,0 +1,74 @@
+/**
+ * The task module a profiled pool really loads: it starts a CPU profiler in the worker's own isolate
+ * (the inspector works per isolate, so this covers threads and processes alike), then exposes the
+ * user's module unchanged. Its URL carries the settings: `?target=<module url>&dir=<dir>&tag=<pool tag>`.
+ *
+ * The pool ends workers by terminating them (threads) or SIGKILL (processes), so a profile cannot be
+ * written at exit. Instead the parent asks for it: it creates `<dir>/flush-<tag>`, which every worker
+ * polls for; a worker that sees it stops its profiler and writes `<dir>/<tag>-<kind>-<id>.cpuprofile`
+ * and a `.meta.json` next to it. The same-isolate inspector session answers synchronously, so the
+ * write also works from an 'exit' handler (a task that calls process.exit).
+ */
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { isMainThread, threadId } from 'node:worker_threads';
+
+const params = new URL(import.meta.url).searchParams;
+const target = params.get('target');
+const dir = params.get('dir');
+const tag = params.get('tag') ?? 'pool';
+const intervalUs = Number(params.get('interval') ?? '500');
+if (!target || !dir) throw new Error('weft profile: the profiled module needs ?target= and &dir=');
+
+const self = isMainThread ? `process-${process.pid}` : `thread-${threadId}`;
+const loadedAt = performance.timeOrigin + performance.now();
+const session = new Session();
+session.connect();
+session.post('Profiler.enable');
+session.post('Profiler.setSamplingInterval', { interval: intervalUs });
+session.post('Profiler.start');
+
+let written = false;
+function writeProfile(): void {
+  if (written) return;
+  written = true;
+  let profile: unknown;
+  session.post('Profiler.stop', (error, result) => {
+    if (!error) profile = result.profile;
+  });
+  session.disconnect();
+  if (!profile) return;
+  const base = join(dir!, `${tag}-${self}`);
+  // Written under a temporary name first, so the parent never reads half a file.
+  writeFileSync(`${base}.cpuprofile.tmp`, JSON.stringify(profile));
+  renameSync(`${base}.cpuprofile.tmp`, `${base}.cpuprofile`);
+  writeFileSync(`${base}.meta.json.tmp`, JSON.stringify({ self, tag, pid: process.pid, threadId, loadedAt, writtenAt: performance.timeOrigin + performance.now() }));
+  renameSync(`${base}.meta.json.tmp`, `${base}.meta.json`);
+}
+
+const flushFile = join(dir, `flush-${tag}`);
+// Polling a file every 20 ms costs nothing measurable and works across threads and processes alike.
+const poll = setInterval(() => {
+  if (existsSync(flushFile)) {
+    clearInterval(poll);
+    writeProfile();
+  }
+}, 20);
+poll.unref();
+process.on('exit', writeProfile);
+
+const mod = (await import(target)) as Record<string, unknown>;
+const tasks: Record<string, unknown> = {};
+for (const [name, value] of Object.entries(mod)) if (typeof value === 'function' && name !== 'default') tasks[name] = value;
+if (Object.keys(tasks).length === 0 && mod.default !== undefined) {
+  const fallback = mod.default;
+  if (typeof fallback === 'object' && fallback !== null) Object.assign(tasks, fallback);
+}
+
+/**
+ * The user's task functions. The pool's loader reads a default-exported object of functions when a module
+ * exports no named function (how it reads CommonJS modules), which is what lets this module forward any set of names.
+ */
+export default typeof mod.default === 'function' && Object.keys(tasks).length === 0 ? mod.default : tasks;

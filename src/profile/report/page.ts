@@ -1,0 +1,80 @@
+/**
+ * The profile report page: one self-contained HTML file in the style of `weft bench`'s report (its stylesheet and
+ * inlined Vega libraries): charts, then the worker, lock and hot-function tables, with summary.json embedded.
+ */
+import { STYLE, chartDiv, chartScripts, esc, scriptSafe } from '../../bench/report/html.js';
+import type { Chart } from '../../bench/report/charts.js';
+import type { ProfileSummary } from '../cpu/summary.js';
+import type { ProfileReport } from '../summary.js';
+
+// The bench stylesheet left-aligns column 3 for its own tables; these want numbers right-aligned there.
+const PROFILE_STYLE = `table.num td:nth-child(3){text-align:right}table.hot td:nth-child(2){text-align:left}`;
+
+const f1 = (x: number): string => x.toFixed(1);
+const f3 = (x: number): string => x.toFixed(3);
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+function table(cls: string, head: string[], rows: string[][]): string {
+  if (rows.length === 0) return '<p><small>none</small></p>';
+  return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+function workersTable(r: ProfileReport): string {
+  return table('num workers', ['worker', 'tasks', 'busy ms', 'idle ms', 'utilisation'], r.workers.map((w) => [esc(w.name), String(w.tasks), f1(w.busyMs), f1(w.idleMs), pct(w.utilisation)]));
+}
+
+function locksTable(r: ProfileReport): string {
+  return table('num locks', ['lock', 'acquisitions', 'contended', 'contended share', 'total wait ms', 'mean wait ms', 'worst wait ms'], r.locks.map((l) => [
+    esc(l.name), String(l.acquisitions), String(l.contended), l.acquisitions > 0 ? pct(l.contended / l.acquisitions) : '–', f3(l.totalWaitMs), f3(l.meanWaitMs), f3(l.worstWaitMs),
+  ]));
+}
+
+function hotTable(s: ProfileSummary, top = 12): string {
+  return table('hot', ['self ms', 'function', 'share', 'where'], s.functions.slice(0, top).map((f) => [f1(f.selfMs), `<code>${esc(f.name)}</code>`, pct(f.share), `<small>${esc(f.key.slice(f.name.length + 1))}</small>`]));
+}
+
+function cpuSection(r: ProfileReport): string {
+  const { overall, main, workers } = r.cpu;
+  if (!overall && !main && workers.length === 0) return '<p><small>CPU profiling was off.</small></p>';
+  const parts: string[] = [];
+  if (overall) parts.push(`<h3>All threads (${f1(overall.sampledMs)} ms sampled)</h3>${hotTable(overall)}`);
+  if (main) parts.push(`<h3>main (${f1(main.sampledMs)} ms sampled)</h3>${hotTable(main)}`);
+  for (const w of workers) parts.push(`<h3>${esc(w.name)} (${f1(w.sampledMs)} ms sampled${w.hottest ? `, hottest <code>${esc(w.hottest)}</code>` : ''})</h3>${hotTable(w)}`);
+  return parts.join('\n');
+}
+
+function files(r: ProfileReport): string {
+  return `<ul>${Object.entries(r.files).map(([what, path]) => `<li>${esc(what)}: <code>${esc(path)}</code></li>`).join('')}</ul>`;
+}
+
+/** The report page for `report`, drawing `charts` (see `profileCharts`). */
+export function toProfileHtml(report: ProfileReport, charts: readonly Chart[], title = 'weft profile'): string {
+  const t = report.tasks;
+  const m = report.messages;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}</title><style>${STYLE}${PROFILE_STYLE}</style></head>
+<body>
+<h1>${esc(title)}</h1>
+<p>${esc(report.createdAt)} · wall ${f1(report.wallMs)} ms · ${t.count} tasks${t.failed ? `, <span class="bad">${t.failed} failed</span>` : ''} on ${report.workers.length} worker${report.workers.length === 1 ? '' : 's'}<br>
+Queue wait p50 ${f3(t.queueWaitMs.p50)} ms, p95 ${f3(t.queueWaitMs.p95)} ms · run time p50 ${f3(t.runMs.p50)} ms, p95 ${f3(t.runMs.p95)} ms<br>
+Messages: ${m.sends} sends (${f1(m.sendMs)} ms serialising and posting), ${m.receives} receives (${f1(m.receiveMs)} ms handling)</p>
+<h2>Charts</h2>
+<div class="charts">${charts.map(chartDiv).join('')}</div>
+<h2>Workers</h2>
+<p><i>busy</i> sums the run times of the worker's tasks; <i>idle</i> is the rest of its life from ready to exit (or the end of the profile).</p>
+${workersTable(report)}
+<h2>Lock contention</h2>
+${locksTable(report)}
+<h2>Hot functions (self time)</h2>
+${cpuSection(report)}
+<h2>Files</h2>
+${files(report)}
+<p>Open <code>trace.json</code> in <a href="https://ui.perfetto.dev">Perfetto</a> or chrome://tracing, and the <code>.cpuprofile</code> files in Chrome DevTools (Performance) or <a href="https://www.speedscope.app">speedscope</a>.</p>
+<script type="application/json" id="results">${scriptSafe(JSON.stringify(report))}</script>
+${chartScripts(charts)}
+</body></html>
+`;
+}

@@ -1,0 +1,198 @@
+/**
+ * A profiling session: the pools it makes (or that the create-pool hook routes to it) record telemetry and,
+ * unless turned off, CPU-profile every worker; the calling thread is CPU-profiled too. `finish()` writes
+ * trace.json, summary.json, report.html and the .cpuprofile files into `out`.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { PoolObserver } from '../pool/observer.js';
+import type { PoolOptions } from '../pool/options.js';
+import { Pool } from '../pool/pool.js';
+import { toModuleUrl } from '../pool/worker/load-module.js';
+import type { AnyFunction } from '../pool/types.js';
+import { combineSnapshots } from './combine.js';
+import { flushWorkerProfiles, matchWorkers, profiledModuleUrl, workerProfiles } from './cpu/collect.js';
+import { startThreadProfiler, type RunningProfiler } from './cpu/main-profiler.js';
+import { merge, summarise, type CpuProfile, type ProfileSummary } from './cpu/summary.js';
+import type { LockWait } from './locks.js';
+import { Recorder, type Watchable } from './recorder.js';
+import { profileCharts } from './report/charts.js';
+import { toProfileHtml } from './report/page.js';
+import { buildReport, type ProfileReport } from './summary.js';
+import { toTrace } from './trace.js';
+
+/** Options of a profiling session. */
+export interface ProfileOptions {
+  /** Directory for the files. Default: `weft-profile` in the working directory. */
+  out?: string;
+  /** CPU profiles of the calling thread and every worker. Default: true. */
+  cpu?: boolean;
+  /** Sampling interval of the CPU profiler, in microseconds. Default: 500. */
+  samplingIntervalUs?: number;
+  /** The report's title. */
+  title?: string;
+  /** Record tasks that fail without a result (timeouts, aborts, crashes); costs the pool a closure per task. Default: true. */
+  failures?: boolean;
+}
+
+/** The files a session wrote and the figures in summary.json. */
+export interface ProfileResult {
+  files: { trace: string; summary: string; report: string; cpuProfiles: string[] };
+  summary: ProfileReport;
+}
+
+interface Tracked {
+  tag: string;
+  recorder: Recorder;
+  pool: Pool;
+  cpu: boolean;
+  flushed: boolean;
+}
+
+/** A profiling session; see {@link profile} for the usual way in. */
+export class ProfileSession {
+  /** Absolute output directory. */
+  readonly out: string;
+  /** Timed lock waits to draw as trace slices (fill it with `timedLock`). */
+  readonly lockWaits: LockWait[] = [];
+  private readonly cpu: boolean;
+  private readonly intervalUs: number;
+  private readonly cpuDir: string;
+  private readonly pools: Tracked[] = [];
+  private readonly locks: { name: string; lock: Watchable }[] = [];
+  private readonly mainProfiler: RunningProfiler | null;
+  private readonly startedAt = performance.now();
+  private readonly title: string;
+  private readonly failures: boolean;
+  private result: ProfileResult | undefined;
+
+  constructor(options: ProfileOptions = {}) {
+    this.out = resolve(options.out ?? 'weft-profile');
+    this.cpu = options.cpu ?? true;
+    this.intervalUs = options.samplingIntervalUs ?? 500;
+    this.title = options.title ?? 'weft profile';
+    this.failures = options.failures ?? true;
+    this.cpuDir = join(this.out, 'cpu');
+    mkdirSync(this.cpuDir, { recursive: true });
+    // Profiles left by an earlier session in the same directory would be read as this one's.
+    for (const f of readdirSync(this.cpuDir)) if (/^(pool-\d+-|flush-|main\.cpuprofile)/.test(f)) rmSync(join(this.cpuDir, f), { force: true });
+    this.mainProfiler = this.cpu ? startThreadProfiler(this.intervalUs) : null;
+  }
+
+  /** A pool like `createPool(options)`'s, recorded and (threads and processes) CPU-profiled by this session. */
+  createPool<M = Record<string, AnyFunction>>(options: PoolOptions): Pool<M> {
+    return this.instrument(options, (o) => new Pool(o)) as unknown as Pool<M>;
+  }
+
+  /**
+   * Builds a pool through `make` with this session's observer and profiled module, and makes its `close()` and
+   * `destroy()` collect the workers' CPU profiles first (the workers are gone afterwards). This is the create-pool hook.
+   */
+  instrument(options: PoolOptions, make: (options: PoolOptions) => Pool): Pool {
+    const tag = `pool-${this.pools.length + 1}`;
+    const recorder = new Recorder({ failures: this.failures });
+    for (const { name, lock } of this.locks) recorder.watchLock(name, lock);
+    const backend = options.backend ?? 'thread';
+    // An inline pool runs on this thread, which the main profiler already samples.
+    const cpu = this.cpu && backend !== 'inline';
+    const module = cpu ? profiledModuleUrl(toModuleUrl(options.module), this.cpuDir, tag, this.intervalUs) : options.module;
+    const pool = make({ ...options, module, observer: tee(recorder, options.observer) });
+    const tracked: Tracked = { tag, recorder, pool, cpu, flushed: false };
+    this.pools.push(tracked);
+    const close = pool.close.bind(pool);
+    const destroy = pool.destroy.bind(pool);
+    pool.close = async () => {
+      await this.flush(tracked);
+      return close();
+    };
+    pool.destroy = async () => {
+      await this.flush(tracked);
+      return destroy();
+    };
+    return pool;
+  }
+
+  /** Reports `lock`'s contention statistics (create it with `{ stats: true }`) in this session's report. */
+  watchLock(name: string, lock: Watchable): this {
+    this.locks.push({ name, lock });
+    for (const p of this.pools) p.recorder.watchLock(name, lock);
+    return this;
+  }
+
+  /** Collects the workers' profiles of pools still open, stops the main profiler and writes every file. */
+  async finish(): Promise<ProfileResult> {
+    for (const p of this.pools) await this.flush(p);
+    return this.finishNow();
+  }
+
+  /**
+   * The synchronous end, for a process that is exiting (no awaiting there): workers of pools still open are not
+   * asked for their profiles, everything else is written.
+   */
+  finishNow(): ProfileResult {
+    if (this.result) return this.result;
+    const wallMs = performance.now() - this.startedAt;
+    const files = { trace: join(this.out, 'trace.json'), summary: join(this.out, 'summary.json'), report: join(this.out, 'report.html'), cpuProfiles: [] as string[] };
+    const cpu: ProfileReport['cpu'] = { overall: null, main: null, workers: [] };
+    const mainProfile = this.mainProfiler?.stop() ?? null;
+    if (mainProfile) {
+      const file = join(this.cpuDir, 'main.cpuprofile');
+      writeFileSync(file, JSON.stringify(mainProfile));
+      files.cpuProfiles.push(file);
+      cpu.main = summarise('main', mainProfile, 25, file);
+    }
+    const single = this.pools.length === 1;
+    for (const p of this.pools) {
+      const metas = workerProfiles(this.cpuDir, p.tag);
+      const names = matchWorkers(metas, p.recorder.readyTimes());
+      for (const meta of metas) {
+        const profile = JSON.parse(readFileSync(meta.file, 'utf8')) as CpuProfile;
+        const name = single ? names.get(meta)! : `${p.tag}/${names.get(meta)!}`;
+        files.cpuProfiles.push(meta.file);
+        cpu.workers.push(summarise(name, profile, 25, meta.file));
+      }
+    }
+    cpu.workers.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    const all: ProfileSummary[] = [...(cpu.main ? [cpu.main] : []), ...cpu.workers];
+    if (all.length > 0) cpu.overall = merge('all', all);
+    const data = combineSnapshots(this.pools.map((p) => ({ tag: p.tag, data: p.recorder.snapshot() })));
+    if (this.pools.length === 0) data.locks.push(...this.locks.map(({ name, lock }) => new Recorder().watchLock(name, lock).snapshot().locks[0]));
+    else data.locks.splice(0, data.locks.length, ...dedupeLocks(data.locks));
+    // The flush requests have done their job; a later session in the same directory must not see them.
+    for (const p of this.pools) rmSync(join(this.cpuDir, `flush-${p.tag}`), { force: true });
+    writeFileSync(files.trace, JSON.stringify(toTrace(data, this.lockWaits)));
+    const summary = buildReport(data, cpu, wallMs, { trace: files.trace, summary: files.summary, report: files.report, cpu: this.cpuDir });
+    writeFileSync(files.summary, JSON.stringify(summary, null, 2));
+    writeFileSync(files.report, toProfileHtml(summary, profileCharts(data), this.title));
+    this.result = { files, summary };
+    return this.result;
+  }
+
+  private async flush(p: Tracked): Promise<void> {
+    if (p.flushed) return;
+    p.flushed = true;
+    if (p.cpu) await flushWorkerProfiles(this.cpuDir, p.tag, p.recorder.liveWorkers().length);
+  }
+}
+
+/** Every pool watches every session lock, so the combined list has each lock once per pool. */
+function dedupeLocks<T extends { name: string }>(locks: T[]): T[] {
+  const seen = new Map<string, T>();
+  for (const l of locks) if (!seen.has(l.name)) seen.set(l.name, l);
+  return [...seen.values()];
+}
+
+/** The recorder, and the user's own observer if any, both called. */
+function tee(recorder: Recorder, user: PoolObserver | undefined): PoolObserver {
+  if (!user) return recorder;
+  return {
+    taskFinished: (r) => (recorder.taskFinished(r), user.taskFinished?.(r)),
+    taskFailed: (f) => (recorder.taskFailed?.(f), user.taskFailed?.(f)),
+    batchSent: (w, n, ms, at) => (recorder.batchSent(w, n, ms, at), user.batchSent?.(w, n, ms, at)),
+    resultsReceived: (w, n, ms, at) => (recorder.resultsReceived(w, n, ms, at), user.resultsReceived?.(w, n, ms, at)),
+    workerStarted: (w, at) => (recorder.workerStarted(w, at), user.workerStarted?.(w, at)),
+    workerReady: (w, at) => (recorder.workerReady(w, at), user.workerReady?.(w, at)),
+    workerExited: (w, at, info) => (recorder.workerExited(w, at), user.workerExited?.(w, at, info)),
+  };
+}
