@@ -78,3 +78,18 @@ test("options: 'auto' only through createPool, bad sampling options named, the u
   for (let i = 0; i < 4; i++) await pool.run('add', i, i);
   assert.deepEqual(seen.map((r) => r.worker.split('-')[0]), ['inline', 'thread', 'process', 'inline']);
 });
+
+test('calls are typed from the task module, as on Pool', async () => {
+  await using pool = autoTasks();
+  const sum: number = await pool.call.add(1, 2);
+  const squares: number[] = await pool.map('square', [1, 2, 3]);
+  assert.equal(sum, 3);
+  assert.deepEqual(squares, [1, 4, 9]);
+  // @ts-expect-error: add takes numbers
+  const wrongArgs = (): unknown => pool.call.add('1', 2);
+  // @ts-expect-error: no such task in the module
+  const wrongName = (): unknown => pool.call.nope();
+  assert.equal(typeof wrongArgs, 'function');
+  assert.equal(typeof wrongName, 'function');
+  assert.equal(pool.backend, 'auto');
+});
