@@ -24,7 +24,16 @@ function preloadUrl(): string {
 /** Node flags for the profiled program: tsx when the preload or the script is TypeScript. */
 export function profiledNodeArgs(script: string, args: readonly string[], preload = preloadUrl()): string[] {
   const needsTsx = preload.endsWith('.ts') || /\.(ts|mts|cts)$/.test(script);
-  return [...(needsTsx ? ['--import', 'tsx'] : []), '--import', preload, script, ...args];
+  return [...(needsTsx ? ['--import', tsxUrl()] : []), '--import', preload, script, ...args];
+}
+
+/** tsx as weft finds it: a bare `--import tsx` would resolve from the program's directory, which may not have it. */
+function tsxUrl(): string {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return 'tsx';
+  }
 }
 
 /** Runs `script` profiled; resolves with its exit code. */

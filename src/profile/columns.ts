@@ -8,77 +8,86 @@ import type { TaskRecord } from '../pool/observer.js';
 const OK = 0;
 const THREW = 1;
 
+/** Rows per chunk: a full chunk is kept as is and a new one started, so growing never copies. */
+const CHUNK = 16_384;
+
+/** One chunk of task columns. */
+class TaskChunk {
+  readonly id = new Float64Array(CHUNK);
+  readonly name = new Uint16Array(CHUNK);
+  readonly worker = new Uint16Array(CHUNK);
+  readonly outcome = new Uint8Array(CHUNK);
+  readonly enqueuedAt = new Float64Array(CHUNK);
+  readonly startedAt = new Float64Array(CHUNK);
+  readonly runMs = new Float64Array(CHUNK);
+  readonly receivedAt = new Float64Array(CHUNK);
+}
+
 /** An append-only table of task records. */
 export class TaskColumns {
-  private size = 0;
-  private capacity: number;
-  private id: Float64Array;
-  private name: Uint32Array;
-  private worker: Uint32Array;
-  private outcome: Uint8Array;
-  private enqueuedAt: Float64Array;
-  private startedAt: Float64Array;
-  private runMs: Float64Array;
-  private receivedAt: Float64Array;
-  // Task and worker names are few: each is stored once and referred to by index.
+  private readonly chunks: TaskChunk[] = [];
+  private current = new TaskChunk();
+  private used = 0;
+  // Task and worker names are few: each is stored once and referred to by index. Consecutive records
+  // mostly repeat the previous names (the same string objects), which a pointer comparison catches.
   private readonly names: string[] = [];
   private readonly nameIndex = new Map<string, number>();
   private readonly workers: string[] = [];
   private readonly workerIndex = new Map<string, number>();
+  private lastName = '';
+  private lastNameAt = -1;
+  private lastWorker = '';
+  private lastWorkerAt = -1;
 
-  constructor(initialCapacity = 4096) {
-    this.capacity = initialCapacity;
-    this.id = new Float64Array(initialCapacity);
-    this.name = new Uint32Array(initialCapacity);
-    this.worker = new Uint32Array(initialCapacity);
-    this.outcome = new Uint8Array(initialCapacity);
-    this.enqueuedAt = new Float64Array(initialCapacity);
-    this.startedAt = new Float64Array(initialCapacity);
-    this.runMs = new Float64Array(initialCapacity);
-    this.receivedAt = new Float64Array(initialCapacity);
+  constructor() {
+    this.chunks.push(this.current);
   }
 
   /** Tasks recorded. */
   get length(): number {
-    return this.size;
+    return (this.chunks.length - 1) * CHUNK + this.used;
   }
 
   /** Appends `r`'s fields. */
   push(r: TaskRecord): void {
-    if (this.size === this.capacity) this.grow();
-    const i = this.size++;
-    this.id[i] = r.id;
-    this.name[i] = intern(r.name, this.names, this.nameIndex);
-    this.worker[i] = intern(r.worker, this.workers, this.workerIndex);
-    this.outcome[i] = r.outcome === 'ok' ? OK : THREW;
-    this.enqueuedAt[i] = r.enqueuedAt;
-    this.startedAt[i] = r.startedAt;
-    this.runMs[i] = r.runMs;
-    this.receivedAt[i] = r.receivedAt;
+    if (this.used === CHUNK) {
+      this.current = new TaskChunk();
+      this.chunks.push(this.current);
+      this.used = 0;
+    }
+    const c = this.current;
+    const i = this.used++;
+    if (r.name !== this.lastName) {
+      this.lastName = r.name;
+      this.lastNameAt = intern(r.name, this.names, this.nameIndex);
+    }
+    if (r.worker !== this.lastWorker) {
+      this.lastWorker = r.worker;
+      this.lastWorkerAt = intern(r.worker, this.workers, this.workerIndex);
+    }
+    c.id[i] = r.id;
+    c.name[i] = this.lastNameAt;
+    c.worker[i] = this.lastWorkerAt;
+    c.outcome[i] = r.outcome === 'ok' ? OK : THREW;
+    c.enqueuedAt[i] = r.enqueuedAt;
+    c.startedAt[i] = r.startedAt;
+    c.runMs[i] = r.runMs;
+    c.receivedAt[i] = r.receivedAt;
   }
 
   /** The records as objects again (for exports, once). */
   toRecords(): TaskRecord[] {
-    const out: TaskRecord[] = new Array(this.size);
-    for (let i = 0; i < this.size; i++) {
-      out[i] = {
-        id: this.id[i], name: this.names[this.name[i]], worker: this.workers[this.worker[i]], outcome: this.outcome[i] === OK ? 'ok' : 'threw',
-        enqueuedAt: this.enqueuedAt[i], startedAt: this.startedAt[i], runMs: this.runMs[i], receivedAt: this.receivedAt[i],
-      };
+    const out: TaskRecord[] = [];
+    for (const c of this.chunks) {
+      const n = c === this.current ? this.used : CHUNK;
+      for (let i = 0; i < n; i++) {
+        out.push({
+          id: c.id[i], name: this.names[c.name[i]], worker: this.workers[c.worker[i]], outcome: c.outcome[i] === OK ? 'ok' : 'threw',
+          enqueuedAt: c.enqueuedAt[i], startedAt: c.startedAt[i], runMs: c.runMs[i], receivedAt: c.receivedAt[i],
+        });
+      }
     }
     return out;
-  }
-
-  private grow(): void {
-    this.capacity *= 2;
-    this.id = grown(this.id, this.capacity);
-    this.name = grown(this.name, this.capacity);
-    this.worker = grown(this.worker, this.capacity);
-    this.outcome = grown(this.outcome, this.capacity);
-    this.enqueuedAt = grown(this.enqueuedAt, this.capacity);
-    this.startedAt = grown(this.startedAt, this.capacity);
-    this.runMs = grown(this.runMs, this.capacity);
-    this.receivedAt = grown(this.receivedAt, this.capacity);
   }
 }
 

@@ -3,7 +3,7 @@
  * unless turned off, CPU-profile every worker; the calling thread is CPU-profiled too. `finish()` writes
  * trace.json, summary.json, report.html and the .cpuprofile files into `out`.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { PoolObserver } from '../pool/observer.js';
@@ -76,7 +76,7 @@ export class ProfileSession {
     this.cpuDir = join(this.out, 'cpu');
     mkdirSync(this.cpuDir, { recursive: true });
     // Profiles left by an earlier session in the same directory would be read as this one's.
-    for (const f of readdirSync(this.cpuDir)) if (/^(pool-\d+-|flush-|main\.cpuprofile)/.test(f)) rmSync(join(this.cpuDir, f), { force: true });
+    for (const f of readdirSync(this.cpuDir)) if (/^flush-|\.cpuprofile$|\.meta\.json$/.test(f)) rmSync(join(this.cpuDir, f), { force: true });
     this.mainProfiler = this.cpu ? startThreadProfiler(this.intervalUs) : null;
   }
 
@@ -149,8 +149,12 @@ export class ProfileSession {
       for (const meta of metas) {
         const profile = JSON.parse(readFileSync(meta.file, 'utf8')) as CpuProfile;
         const name = single ? names.get(meta)! : `${p.tag}/${names.get(meta)!}`;
-        files.cpuProfiles.push(meta.file);
-        cpu.workers.push(summarise(name, profile, 25, meta.file));
+        // Named after the pool's worker (thread-1.cpuprofile), not the worker's own thread id or pid.
+        const file = join(this.cpuDir, `${name.replace(/[^\w.-]+/g, '-').replace(/-+$/, '')}.cpuprofile`);
+        renameSync(meta.file, file);
+        rmSync(meta.file.replace(/\.cpuprofile$/, '.meta.json'), { force: true });
+        files.cpuProfiles.push(file);
+        cpu.workers.push(summarise(name, profile, 25, file));
       }
     }
     cpu.workers.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));

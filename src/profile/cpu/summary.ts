@@ -19,6 +19,8 @@ export interface HotFunction {
   name: string;
   url: string;
   line: number;
+  /** `src/tasks.ts:12`, or `(native)` for built-ins and V8's buckets. */
+  where: string;
   selfMs: number;
   /** selfMs / the profile's sampled time. */
   share: number;
@@ -53,7 +55,7 @@ export function summarise(name: string, profile: CpuProfile, top = 25, file?: st
     const f = node.callFrame;
     if (f.functionName === '(idle)' || f.functionName === '(root)') continue;
     const label = f.functionName || '(anonymous)';
-    const key = `${label} ${shortUrl(f.url)}:${f.lineNumber + 1}`;
+    const key = `${label} ${where(f.url, f.lineNumber + 1)}`;
     const entry = selfUs.get(key) ?? { name: label, url: f.url, line: f.lineNumber + 1, us: 0 };
     entry.us += us;
     selfUs.set(key, entry);
@@ -81,14 +83,17 @@ export function merge(name: string, parts: readonly ProfileSummary[], top = 25):
 
 function rank(selfUs: Map<string, { name: string; url: string; line: number; us: number }>, totalUs: number, top: number): HotFunction[] {
   return [...selfUs]
-    .map(([key, e]) => ({ key, name: e.name, url: e.url, line: e.line, selfMs: e.us / 1000, share: totalUs > 0 ? e.us / totalUs : 0 }))
+    .map(([key, e]) => ({ key, name: e.name, url: e.url, line: e.line, where: where(e.url, e.line), selfMs: e.us / 1000, share: totalUs > 0 ? e.us / totalUs : 0 }))
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, top);
 }
 
-/** `file:///a/b/src/tasks.ts?x=1` → `src/tasks.ts`: enough to tell functions apart in a table. */
+/** `file:///a/b/src/tasks.ts?x=1`, line 12 → `src/tasks.ts:12`: enough to tell functions apart in a table. */
+function where(url: string, line: number): string {
+  return url ? `${shortUrl(url)}:${line}` : '(native)';
+}
+
 function shortUrl(url: string): string {
-  if (!url) return '';
   const path = url.replace(/^file:\/\//, '').replace(/\?.*$/, '');
   return path.split('/').slice(-2).join('/');
 }

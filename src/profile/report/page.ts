@@ -32,7 +32,7 @@ function locksTable(r: ProfileReport): string {
 }
 
 function hotTable(s: ProfileSummary, top = 12): string {
-  return table('hot', ['self ms', 'function', 'share', 'where'], s.functions.slice(0, top).map((f) => [f1(f.selfMs), `<code>${esc(f.name)}</code>`, pct(f.share), `<small>${esc(f.key.slice(f.name.length + 1))}</small>`]));
+  return table('hot', ['self ms', 'function', 'share', 'where'], s.functions.slice(0, top).map((f) => [f1(f.selfMs), `<code>${esc(f.name)}</code>`, pct(f.share), `<small>${esc(f.where)}</small>`]));
 }
 
 function cpuSection(r: ProfileReport): string {
