@@ -24,3 +24,25 @@ export {
   type TypedArrayConstructor,
   type SharedTypedArray,
 } from './shared/index.js';
+export * from './playbook/index.js';
+export {
+  profile,
+  ProfileSession,
+  Recorder,
+  toTrace,
+  timedLock,
+  startThreadProfiler,
+  summarise as summariseCpuProfile,
+  type ProfileOptions,
+  type ProfileResult,
+  type ProfileReport,
+  type TelemetrySnapshot,
+  type WorkerSummary,
+  type LockSummary,
+  type TraceEvent,
+  type TraceFile,
+  type LockWait,
+  type CpuProfile,
+  type HotFunction,
+  type ProfileSummary,
+} from './profile/index.js';

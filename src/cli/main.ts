@@ -6,7 +6,9 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { register as registerBench } from './bench.js';
+import { register as registerAdvise } from './advise.js';
 import { register as registerFl } from './fl.js';
+import { register as registerProfile } from './profile.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,7 +17,7 @@ const program = new Command('weft')
   .version(pkg.version)
   .showHelpAfterError('(run with --help for usage)');
 
-const commands: ((program: Command) => void)[] = [registerBench, registerFl];
+const commands: ((program: Command) => void)[] = [registerBench, registerFl, registerProfile, registerAdvise];
 for (const register of commands) register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

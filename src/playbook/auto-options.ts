@@ -45,7 +45,8 @@ export interface ResolvedSampling {
 export function resolveSampling(options: AutoPoolOptions): ResolvedSampling {
   const s = options.sampling ?? {};
   if (typeof s !== 'object' || s === null) throw new InvalidOptionError('sampling', 'expected an object');
-  const rounds = s.rounds ?? 3;
+  // Five calls per backend: the smallest overhead seen must come from a warm call, not a cold first one.
+  const rounds = s.rounds ?? 5;
   checkInteger('sampling.rounds', rounds, 1, 100);
   const budgetMs = s.budgetMs ?? 1000;
   checkPositive('sampling.budgetMs', budgetMs);

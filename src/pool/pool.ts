@@ -35,6 +35,7 @@ import {
   type WorkerMessage,
 } from './protocol.js';
 import { TaskQueue } from './queue.js';
+import { SignalWatcher } from './signals.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
 import { Task } from './task.js';
 import type { AnyFunction, CallOptions, MapOptions, TaskArgs, TaskCaller, TaskItem, TaskName, TaskResult } from './types.js';
@@ -73,6 +74,9 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   private readonly queue = new TaskQueue();
   private readonly depth = new PipelineDepth();
   private readonly recorder = new StatsRecorder();
+  private readonly signals = new SignalWatcher<Task>((task, reason) => this.abortTask(task, reason));
+  /** Tells the observer of a task that failed without a worker's answer (one function for all tasks, not a closure each). */
+  private readonly reportFailure: ((task: Task, error: unknown) => void) | undefined;
   private nextTaskId = 1;
   private nextWorkerIndex = 1;
   private taskNames: string[] | undefined;
@@ -99,6 +103,13 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
       env: options.env,
     };
     this.observer = options.observer;
+    const failed = this.observer?.taskFailed?.bind(this.observer);
+    this.reportFailure = failed
+      ? (task, error) => {
+          // Failures that came back from a worker (TaskError) were reported by taskFinished.
+          if (!(error instanceof TaskError) && error instanceof Error) failed({ id: task.id, name: task.name, worker: task.slot?.name, error, at: epochNow() });
+        }
+      : undefined;
     this.call = this.makeCaller({});
     if (this.options.start === 'eager') this.ensureWorkers();
   }
@@ -236,21 +247,21 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     return new Promise((resolve, reject) => {
       const refusal = this.refusal(name, options);
       if (refusal) return reject(refusal);
-      const id = this.nextTaskId++;
-      const observer = this.observer;
-      const onReject = observer?.taskFailed
-        ? (error: unknown): void => {
-            // Errors with a worker result were reported by taskFinished already.
-            if (!(error instanceof TaskError) && error instanceof Error) {
-              observer.taskFailed!({ id, name, worker: task.slot?.name, error, at: epochNow() });
-            }
-            reject(error);
-          }
-        : reject;
-      const task: Task = new Task(id, name, payload, kind, options?.transfer, options?.timeout ?? this.options.timeout, epochNow(), resolve, onReject);
+      const task = new Task(
+        this.nextTaskId++,
+        name,
+        payload,
+        kind,
+        options?.transfer,
+        options?.timeout ?? this.options.timeout,
+        epochNow(),
+        resolve,
+        reject,
+        this.reportFailure,
+      );
       if (options?.signal) {
         task.controllable = true;
-        task.watchSignal(options.signal, () => this.abortTask(task, options.signal!.reason));
+        task.onSettle(this.signals.watch(options.signal, task));
       }
       this.queue.push(task);
       if (!this.referenced) this.setReferenced(true);
@@ -660,5 +671,10 @@ export function createPool<M = Record<string, AnyFunction>>(options: PoolOptions
 export function createPool<M = Record<string, AnyFunction>>(options: PoolOptions | AutoPoolOptions): Pool<M> | AutoPool<M> {
   // 'auto' samples each task function on all three backends, then keeps the fastest (src/playbook).
   if (options?.backend === 'auto') return new AutoPool<M>(options);
+  // A profiling session (weft profile, profile()) observes every pool through this hook (src/profile/hook.ts).
+  const hook = (globalThis as Record<symbol, unknown>)[Symbol.for('weft.createPool')] as
+    | ((o: PoolOptions, make: (o: PoolOptions) => Pool) => Pool)
+    | undefined;
+  if (hook) return hook(options, (o) => new Pool(o)) as unknown as Pool<M>;
   return new Pool<M>(options);
 }

@@ -27,6 +27,7 @@ export class Task {
     readonly enqueuedAt: number,
     private readonly onResolve: (value: unknown) => void,
     private readonly onReject: (error: unknown) => void,
+    private readonly onFailed?: (task: Task, error: unknown) => void,
   ) {
     this.controllable = timeoutMs !== undefined;
   }
@@ -35,11 +36,9 @@ export class Task {
     return this.state === 'settled';
   }
 
-  /** Runs `onAbort` once if the signal fires before the task settles. */
-  watchSignal(signal: AbortSignal, onAbort: () => void): void {
-    const listener = (): void => onAbort();
-    signal.addEventListener('abort', listener, { once: true });
-    this.removeAbortListener = () => signal.removeEventListener('abort', listener);
+  /** Registers what to undo when the task settles (e.g. stop watching its signal). */
+  onSettle(cleanup: () => void): void {
+    this.removeAbortListener = cleanup;
   }
 
   /** Starts the timeout clock, once the task is known to be running. */
@@ -56,6 +55,7 @@ export class Task {
 
   reject(error: unknown): boolean {
     if (!this.finish()) return false;
+    this.onFailed?.(this, error);
     this.onReject(error);
     return true;
   }

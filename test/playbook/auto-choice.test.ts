@@ -5,8 +5,8 @@ import { autoPrimes, autoTasks, primesBelow2M, PRIMES_BELOW_2M } from './helpers
 
 test('a trivial task (a + b) stays inline, and every result is right during and after sampling', async () => {
   await using pool = autoTasks();
-  for (let i = 0; i < 12; i++) {
-    if (i === 9) assert.equal(pool.chosen('add'), 'inline', `chosen after 3 samples on each of 3 backends\n${pool.explain().text}`);
+  for (let i = 0; i < 18; i++) {
+    if (i === 15) assert.equal(pool.chosen('add'), 'inline', `chosen after 5 samples on each of 3 backends\n${pool.explain().text}`);
     assert.equal(await pool.call.add(i, 1), i + 1);
   }
   const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => pool.call.add(i, i)));

@@ -26,22 +26,22 @@ test('explain() gives, per task, the figures on each backend, the choice and the
   const sampling = pool.explain().tasks[0];
   assert.equal(sampling.state, 'sampling');
   assert.equal(sampling.figures.find((f) => f.backend === 'inline')!.samples, 1);
-  for (let i = 0; i < 8; i++) await pool.call.square(i);
+  for (let i = 0; i < 14; i++) await pool.call.square(i);
   const { rule, tasks, text } = pool.explain();
-  assert.match(rule, /round-robin to inline, thread and process \(3 per backend/);
+  assert.match(rule, /round-robin to inline, thread and process \(5 per backend/);
   assert.equal(tasks.length, 1);
   const [square] = tasks;
   assert.equal(square.task, 'square');
   assert.equal(square.state, 'chosen');
   assert.equal(square.backend, 'inline');
-  assert.deepEqual(square.figures.map((f) => [f.backend, f.samples]), [['inline', 3], ['thread', 3], ['process', 3]]);
+  assert.deepEqual(square.figures.map((f) => [f.backend, f.samples]), [['inline', 5], ['thread', 5], ['process', 5]]);
   for (const f of square.figures) {
     assert.ok(f.medianMs > 0 && f.workMs >= 0 && f.overheadMs >= 0 && Number.isFinite(f.perCallMs), JSON.stringify(f));
   }
   assert.match(square.reason, /^inline: the task runs .* \(cost per call in a burst: inline .*, thread .*, process .*\)$/);
   assert.match(text, /square: -> inline/);
   assert.match(text, /backend +calls +median +fastest +work +overhead +parallel +per call/);
-  assert.match(text, /\n {2}thread +3 /);
+  assert.match(text, /\n {2}thread +5 /);
   assert.match(text, /why: inline: /);
 });
 

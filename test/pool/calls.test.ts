@@ -94,3 +94,21 @@ describe('transfer lists (thread backend)', () => {
     assert.equal(await pool.call.sumArray(shared), 300);
   });
 });
+
+describe('one signal shared by many calls', () => {
+  it('map with a signal over many items adds one listener and aborts them all', async () => {
+    await using pool = makePool('thread', { workers: 1 });
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    const controller = new AbortController();
+    const running = pool.map('sleep', Array.from({ length: 50 }, () => 20), { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('enough')), 60);
+    await assert.rejects(running, /enough/);
+    assert.deepEqual(await pool.map('square', Array.from({ length: 50 }, (_, i) => i), { signal: new AbortController().signal }).then((r) => r.length), 50);
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    assert.deepEqual(warnings, [], 'no MaxListenersExceededWarning');
+    assert.ok(pool.stats().cancelled > 0);
+  });
+});

@@ -17,9 +17,10 @@ export const inlineBackend: Backend = {
     let alive = true;
     let runner: TaskRunner | undefined;
     const waiting: RunMessage[] = [];
-    // Replies go through a macrotask, like real messages, so callers never see a result synchronously.
+    // Replies go through a microtask: never synchronous to the caller, and cheap. Tasks themselves
+    // start from a macrotask (below), so a long queue of inline tasks still lets I/O run between batches.
     const deliver = (message: WorkerMessage): void => {
-      setImmediate(() => {
+      queueMicrotask(() => {
         if (alive) events.message(message);
       });
     };
