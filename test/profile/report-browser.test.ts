@@ -3,18 +3,13 @@
  * the page loads offline with no console errors, every chart renders, and the tables are there.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { profile } from '../../src/profile/index.js';
 import { Mutex } from '../../src/sync/mutex.js';
+import { noChromium, renderReport } from '../helpers/browser.js';
 import { HOT_TASKS, withTempDir } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (run scripts/setup-system.sh chromium)`;
+const skip = noChromium;
 
 describe('the profile report in headless Chromium', () => {
   it('loads with no console errors and renders every chart and table', { skip, timeout: 90_000 }, async () => {
@@ -31,25 +26,8 @@ describe('the profile report in headless Chromium', () => {
         ]);
         await pool.close();
       }, { out });
-      const browserProfile = await mkdtemp(join(tmpdir(), 'weft-chromium-'));
-      const { chromium } = await import('playwright-core');
-      const context = await chromium.launchPersistentContext(browserProfile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        offline: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      const { page, errors, rendered, charts, close } = await renderReport(files.report);
       try {
-        const page = await context.newPage();
-        const errors: string[] = [];
-        page.on('console', (message) => {
-          if (message.type() === 'error') errors.push(message.text());
-        });
-        page.on('pageerror', (error) => errors.push(error.message));
-        await page.goto(pathToFileURL(files.report).href);
-        await page.waitForSelector('body[data-charts-rendered]', { timeout: 60_000 });
-        const rendered = Number(await page.getAttribute('body', 'data-charts-rendered'));
-        const charts = await page.$$eval('.chart', (divs) => divs.map((div) => ({ id: div.id, marks: div.querySelectorAll('svg .role-mark > *, svg path').length })));
         assert.deepEqual(errors, []);
         assert.deepEqual(charts.map((c) => c.id), ['chart-timeline', 'chart-utilisation', 'chart-queue-wait', 'chart-run-time']);
         assert.equal(rendered, charts.length);
@@ -58,8 +36,7 @@ describe('the profile report in headless Chromium', () => {
         assert.equal(await page.$$eval('table.locks tbody tr', (rows) => rows.length), 1);
         assert.ok((await page.$$eval('table.hot tbody tr', (rows) => rows.length)) > 0);
       } finally {
-        await context.close();
-        await rm(browserProfile, { recursive: true, force: true });
+        await close();
       }
     });
   });

@@ -5,17 +5,17 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { FlReport } from '../../../src/fl/sim/index.js';
 import { ROUND_PHASES, flCharts, toFlHtml } from '../../../src/fl/sim/report/index.js';
+import { noChromium, renderReport } from '../../helpers/browser.js';
 import { FL_CLI } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const noBrowser = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (run scripts/setup-system.sh chromium)`;
+const noBrowser = noChromium;
 
 const root = mkdtempSync(join(tmpdir(), 'weft-fl-report-'));
 const reportFile = join(root, 'report.html');
@@ -97,34 +97,14 @@ describe('weft fl --report', () => {
   });
 
   it('loads in headless Chromium with no console errors and draws every chart', { skip: noBrowser, timeout: 120_000 }, async () => {
-    const profile = mkdtempSync(join(tmpdir(), 'weft-chromium-'));
-    const { chromium } = await import('playwright-core');
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      offline: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const { errors, rendered, charts, close } = await renderReport(reportFile);
     try {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
-      });
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(pathToFileURL(reportFile).href);
-      await page.waitForSelector('body[data-charts-rendered]', { timeout: 60_000 });
-      const rendered = await page.getAttribute('body', 'data-charts-rendered');
-      const charts = await page.$$eval('.chart', (divs) =>
-        divs.map((div) => ({ id: div.id, marks: div.querySelectorAll('svg .role-mark > *, svg path.mark-line, svg path').length })),
-      );
       assert.deepEqual(errors, []);
       assert.deepEqual(charts.map((c) => c.id), ['chart-fl-accuracy', 'chart-fl-round-time']);
-      assert.equal(Number(rendered), charts.length);
+      assert.equal(rendered, charts.length);
       for (const chart of charts) assert.ok(chart.marks > 0, `${chart.id} has no marks`);
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await close();
     }
   });
 });
