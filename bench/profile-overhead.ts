@@ -33,7 +33,7 @@ async function batch(pool: Pool): Promise<number> {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // The hooks themselves (a no-op observer) separate what the pool spends on observing from what the Recorder adds.
-const noop = { taskFinished() {}, batchSent() {}, resultsReceived() {} };
+const noop = { tasksFinished() {}, batchSent() {}, resultsReceived() {} };
 const recorder = new Recorder();
 const variants = [
   { label: 'no observer', pool: createPool({ module, backend: 'thread', workers: WORKERS, start: 'eager' }) },
@@ -68,3 +68,32 @@ variants.forEach((v, i) => {
   console.log(`  ${v.label.padEnd(15)} ${m.toFixed(1).padStart(7)} ${over(m, base)}  ${lo.toFixed(1).padStart(6)} ${over(lo, baseMin)}  ${perTask}`);
 });
 console.log(`  (the Recorder kept ${snap.tasks.length} task records; its snapshot took ${snapshotMs.toFixed(1)} ms)`);
+
+// The Recorder's own cost, away from the pool's noise: the same hook calls on messages of the size the pool sent
+// (the mean results per message above), timed in a loop.
+const perMessage = Math.max(1, Math.round(snap.tasks.length / Math.max(1, snap.receives.length)));
+const direct = directRecordingCost(perMessage);
+const perTaskPool = (base * 1e6) / TASKS;
+console.log(`  recording alone (messages of ${perMessage} results): ${direct.toFixed(0)} ns per task = ${((direct / perTaskPool) * 100).toFixed(1)}% of the pool's ${perTaskPool.toFixed(0)} ns per task (median batch)`);
+
+function directRecordingCost(PER_MESSAGE: number): number {
+  const MESSAGES = Math.ceil(640_000 / PER_MESSAGE);
+  const now = performance.timeOrigin + performance.now();
+  const message = {
+    worker: 'thread-1', receivedAt: now, count: PER_MESSAGE,
+    id: (i: number) => i, name: () => 'add', enqueuedAt: (i: number) => now - 1 + i * 1e-3,
+    startedAt: (i: number) => now - 0.5 + i * 1e-3, runMs: () => 0.001, ok: () => true,
+  };
+  const best: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const r = new Recorder();
+    const start = performance.now();
+    for (let m = 0; m < MESSAGES; m++) {
+      r.tasksFinished(message);
+      r.resultsReceived('thread-1', PER_MESSAGE, 0.01, now);
+      r.batchSent('thread-1', PER_MESSAGE, 0.01, now);
+    }
+    best.push(((performance.now() - start) * 1e6) / (MESSAGES * PER_MESSAGE));
+  }
+  return Math.min(...best);
+}

@@ -1,7 +1,7 @@
 /** The executor: pools over threads, processes or inline, and their errors. */
 export { Pool, createPool } from './pool.js';
 export type { PoolOptions } from './options.js';
-export type { PoolObserver, TaskRecord } from './observer.js';
+export type { FinishedTasks, PoolObserver, TaskRecord } from './observer.js';
 export type { PoolStats, WorkerStats } from './stats.js';
 export type { BackendKind } from './backends/types.js';
 export { transfer } from './types.js';

@@ -24,10 +24,37 @@ export interface TaskRecord {
   outcome: 'ok' | 'threw';
 }
 
+/**
+ * The tasks one results message settled, read by index (`0 <= i < count`). The pool reuses this view
+ * for the next message: read what you need during the call and keep no reference to it.
+ */
+export interface FinishedTasks {
+  /** The worker that ran them, e.g. `thread-2`. */
+  readonly worker: string;
+  /** When the parent received the message (epoch ms). */
+  readonly receivedAt: number;
+  readonly count: number;
+  id(i: number): number;
+  name(i: number): string;
+  /** When it was submitted (parent clock). */
+  enqueuedAt(i: number): number;
+  /** When the worker started it (worker clock). */
+  startedAt(i: number): number;
+  /** How long the task function ran inside the worker. */
+  runMs(i: number): number;
+  /** The task function returned (false: it threw, its result could not be sent, or its name was unknown). */
+  ok(i: number): boolean;
+}
+
 /** Hooks a pool calls; implement any subset. They run on the pool's thread and must be cheap. */
 export interface PoolObserver {
-  /** A task's result came back from its worker. */
+  /** A task's result came back from its worker. Convenient; {@link PoolObserver.tasksFinished} is the cheap form. */
   taskFinished?(record: TaskRecord): void;
+  /**
+   * The tasks of one results message came back from their worker. Called once per message with a reused view,
+   * so it costs no object per task: the form to use for recording every task of a busy pool.
+   */
+  tasksFinished?(batch: FinishedTasks): void;
   /** A task settled without a result from a worker: timed out, aborted, its worker crashed, or the pool closed. */
   taskFailed?(failure: { id: number; name: string; worker?: string; error: Error; at: number }): void;
   /** A batch of `tasks` jobs was handed to `worker`; `sendMs` is the time spent serialising and posting it. */

@@ -42,6 +42,7 @@ import type { AnyFunction, CallOptions, MapOptions, TaskArgs, TaskCaller, TaskIt
 import { describeUnsendable } from './unsendable.js';
 import { toModuleUrl } from './worker/load-module.js';
 import { WorkerSlot } from './worker-slot.js';
+import { FinishedBatch } from './finished-batch.js';
 import { AutoPool } from '../playbook/auto-pool.js';
 import type { AutoPoolOptions } from '../playbook/auto-options.js';
 
@@ -67,6 +68,8 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
 
   private readonly impl: Backend;
   private readonly observer: PoolObserver | undefined;
+  /** The reused view passed to `observer.tasksFinished`. */
+  private readonly finished = new FinishedBatch();
   private readonly options: ResolvedOptions;
   private readonly spawnBase: Omit<SpawnOptions, 'name'>;
   private readonly moduleUrl: string;
@@ -470,6 +473,10 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   private onResults(slot: WorkerSlot, results: unknown[]): void {
     const observer = this.observer;
     const handleStart = observer ? performance.now() : 0;
+    // One receive time for the whole message: its results all arrived together.
+    const receivedAt = observer ? epochNow() : 0;
+    const batch = observer?.tasksFinished ? this.finished : undefined;
+    batch?.begin(slot.name, receivedAt, results);
     for (let i = 0; i < results.length; i += RESULT_STRIDE) {
       const id = results[i] as number;
       let task = slot.head();
@@ -482,6 +489,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
       this.depth.observe(task.name, runMs);
       this.recorder.runTime.add(runMs);
       this.recorder.queueWait.add(Math.max(0, (results[i + 3] as number) - task.enqueuedAt));
+      batch?.add(task, i);
       if (observer?.taskFinished) {
         observer.taskFinished({
           id: task.id,
@@ -490,11 +498,15 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
           enqueuedAt: task.enqueuedAt,
           startedAt: results[i + 3] as number,
           runMs,
-          receivedAt: epochNow(),
+          receivedAt,
           outcome: results[i + 1] === RESULT_OK ? 'ok' : 'threw',
         });
       }
       if (!task.settled) this.settleFromResult(task, slot, results[i + 1] as number, results[i + 2]);
+    }
+    if (batch) {
+      observer!.tasksFinished!(batch);
+      batch.end();
     }
     if (observer) observer.resultsReceived?.(slot.name, results.length / RESULT_STRIDE, performance.now() - handleStart, epochNow());
     this.startRunning(slot);

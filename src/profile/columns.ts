@@ -3,7 +3,7 @@
  * promote every one of them to the old generation (tens of thousands per second on tiny tasks) and
  * make the collector pay for them; a few numbers per task in flat arrays cost nothing to keep.
  */
-import type { TaskRecord } from '../pool/observer.js';
+import type { FinishedTasks, TaskRecord } from '../pool/observer.js';
 
 const OK = 0;
 const THREW = 1;
@@ -50,6 +50,54 @@ export class TaskColumns {
 
   /** Appends `r`'s fields. */
   push(r: TaskRecord): void {
+    this.pushRow(r.id, r.name, this.workerAt(r.worker), r.outcome === 'ok', r.enqueuedAt, r.startedAt, r.runMs, r.receivedAt);
+  }
+
+  /** Appends every task of one results message. */
+  pushBatch(b: FinishedTasks): void {
+    const worker = this.workerAt(b.worker);
+    const receivedAt = b.receivedAt;
+    const count = b.count;
+    let i = 0;
+    while (i < count) {
+      if (this.used === CHUNK) {
+        this.current = new TaskChunk();
+        this.chunks.push(this.current);
+        this.used = 0;
+      }
+      // Rows up to the end of the message or of the chunk, written without per-row bound checks of our own.
+      const c = this.current;
+      const end = Math.min(count, i + CHUNK - this.used);
+      let row = this.used;
+      for (; i < end; i++, row++) {
+        const name = b.name(i);
+        if (name !== this.lastName) {
+          this.lastName = name;
+          this.lastNameAt = intern(name, this.names, this.nameIndex);
+        }
+        c.id[row] = b.id(i);
+        c.name[row] = this.lastNameAt;
+        c.worker[row] = worker;
+        c.outcome[row] = b.ok(i) ? OK : THREW;
+        c.enqueuedAt[row] = b.enqueuedAt(i);
+        c.startedAt[row] = b.startedAt(i);
+        c.runMs[row] = b.runMs(i);
+        c.receivedAt[row] = receivedAt;
+      }
+      this.used = row;
+    }
+  }
+
+  /** The index of worker name `worker`. */
+  private workerAt(worker: string): number {
+    if (worker !== this.lastWorker) {
+      this.lastWorker = worker;
+      this.lastWorkerAt = intern(worker, this.workers, this.workerIndex);
+    }
+    return this.lastWorkerAt;
+  }
+
+  private pushRow(id: number, name: string, worker: number, ok: boolean, enqueuedAt: number, startedAt: number, runMs: number, receivedAt: number): void {
     if (this.used === CHUNK) {
       this.current = new TaskChunk();
       this.chunks.push(this.current);
@@ -57,22 +105,18 @@ export class TaskColumns {
     }
     const c = this.current;
     const i = this.used++;
-    if (r.name !== this.lastName) {
-      this.lastName = r.name;
-      this.lastNameAt = intern(r.name, this.names, this.nameIndex);
+    if (name !== this.lastName) {
+      this.lastName = name;
+      this.lastNameAt = intern(name, this.names, this.nameIndex);
     }
-    if (r.worker !== this.lastWorker) {
-      this.lastWorker = r.worker;
-      this.lastWorkerAt = intern(r.worker, this.workers, this.workerIndex);
-    }
-    c.id[i] = r.id;
+    c.id[i] = id;
     c.name[i] = this.lastNameAt;
-    c.worker[i] = this.lastWorkerAt;
-    c.outcome[i] = r.outcome === 'ok' ? OK : THREW;
-    c.enqueuedAt[i] = r.enqueuedAt;
-    c.startedAt[i] = r.startedAt;
-    c.runMs[i] = r.runMs;
-    c.receivedAt[i] = r.receivedAt;
+    c.worker[i] = worker;
+    c.outcome[i] = ok ? OK : THREW;
+    c.enqueuedAt[i] = enqueuedAt;
+    c.startedAt[i] = startedAt;
+    c.runMs[i] = runMs;
+    c.receivedAt[i] = receivedAt;
   }
 
   /** The records as objects again (for exports, once). */

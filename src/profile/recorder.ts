@@ -5,7 +5,7 @@
  * (busy/idle shares, histograms, traces) is computed once, from {@link Recorder.snapshot}.
  */
 import { performance } from 'node:perf_hooks';
-import type { PoolObserver, TaskRecord } from '../pool/observer.js';
+import type { FinishedTasks, PoolObserver, TaskRecord } from '../pool/observer.js';
 import type { ContentionStats } from '../sync/stats.js';
 import { MessageColumns, TaskColumns } from './columns.js';
 
@@ -91,8 +91,8 @@ export class Recorder implements PoolObserver {
   private readonly locks = new Map<string, Watchable>();
   private readonly createdAt = epochNow();
 
-  taskFinished(record: TaskRecord): void {
-    this.tasks.push(record);
+  tasksFinished(batch: FinishedTasks): void {
+    this.tasks.pushBatch(batch);
   }
 
   /** Present only with `{ failures: true }` (see the constructor). */
@@ -196,7 +196,7 @@ export class Recorder implements PoolObserver {
 }
 
 function lockSummary(name: string, lock: Watchable): LockSummary {
-  const s = lock.stats() ?? { acquisitions: 0, contended: 0, totalWaitMs: 0, worstWaitMs: 0 };
+  const s = lock.stats() ?? { acquisitions: 0, contended: 0, totalWaitMs: 0, worstWaitMs: 0, id: 0 };
   return { name, ...s, meanWaitMs: s.contended > 0 ? s.totalWaitMs / s.contended : 0 };
 }
 

@@ -12,10 +12,10 @@ import { Pool } from '../pool/pool.js';
 import { toModuleUrl } from '../pool/worker/load-module.js';
 import type { AnyFunction } from '../pool/types.js';
 import { combineSnapshots } from './combine.js';
-import { flushWorkerProfiles, matchWorkers, profiledModuleUrl, workerProfiles } from './cpu/collect.js';
+import { flushWorkerProfiles, flushWorkerProfilesSync, matchWorkers, profiledModuleUrl, workerProfiles } from './cpu/collect.js';
 import { startThreadProfiler, type RunningProfiler } from './cpu/main-profiler.js';
 import { merge, summarise, type CpuProfile, type ProfileSummary } from './cpu/summary.js';
-import type { LockWait } from './locks.js';
+import { WaitLog, type LockWait } from './locks.js';
 import { Recorder, type Watchable } from './recorder.js';
 import { profileCharts } from './report/charts.js';
 import { toProfileHtml } from './report/page.js';
@@ -46,7 +46,8 @@ interface Tracked {
   tag: string;
   recorder: Recorder;
   pool: Pool;
-  cpu: boolean;
+  /** Its workers run the profiled module (threads and processes; not inline), so they write a meta file (and a CPU profile) at flush. */
+  profiledWorkers: boolean;
   flushed: boolean;
 }
 
@@ -62,6 +63,8 @@ export class ProfileSession {
   private readonly pools: Tracked[] = [];
   private readonly locks: { name: string; lock: Watchable }[] = [];
   private readonly mainProfiler: RunningProfiler | null;
+  /** Contended waits of the calling thread (and so of inline pools' tasks). */
+  private readonly mainWaits = new WaitLog();
   private readonly startedAt = performance.now();
   private readonly title: string;
   private readonly failures: boolean;
@@ -94,11 +97,11 @@ export class ProfileSession {
     const recorder = new Recorder({ failures: this.failures });
     for (const { name, lock } of this.locks) recorder.watchLock(name, lock);
     const backend = options.backend ?? 'thread';
-    // An inline pool runs on this thread, which the main profiler already samples.
-    const cpu = this.cpu && backend !== 'inline';
-    const module = cpu ? profiledModuleUrl(toModuleUrl(options.module), this.cpuDir, tag, this.intervalUs) : options.module;
+    // An inline pool runs on this thread, which the main profiler already samples and the main wait log sees.
+    const profiledWorkers = backend !== 'inline';
+    const module = profiledWorkers ? profiledModuleUrl(toModuleUrl(options.module), this.cpuDir, tag, this.intervalUs, this.cpu) : options.module;
     const pool = make({ ...options, module, observer: tee(recorder, options.observer) });
-    const tracked: Tracked = { tag, recorder, pool, cpu, flushed: false };
+    const tracked: Tracked = { tag, recorder, pool, profiledWorkers, flushed: false };
     this.pools.push(tracked);
     const close = pool.close.bind(pool);
     const destroy = pool.destroy.bind(pool);
@@ -127,11 +130,18 @@ export class ProfileSession {
   }
 
   /**
-   * The synchronous end, for a process that is exiting (no awaiting there): workers of pools still open are not
-   * asked for their profiles, everything else is written.
+   * The synchronous end, for a process that is exiting (no awaiting there): workers of pools still open are asked
+   * for their profiles and waited for by blocking this thread (their own threads and processes still run), then
+   * everything is written.
    */
   finishNow(): ProfileResult {
     if (this.result) return this.result;
+    for (const p of this.pools) {
+      if (p.flushed) continue;
+      p.flushed = true;
+      if (p.profiledWorkers) flushWorkerProfilesSync(this.cpuDir, p.tag, p.recorder.liveWorkers().length);
+    }
+    this.mainWaits.stop();
     const wallMs = performance.now() - this.startedAt;
     const files = { trace: join(this.out, 'trace.json'), summary: join(this.out, 'summary.json'), report: join(this.out, 'report.html'), cpuProfiles: [] as string[] };
     const cpu: ProfileReport['cpu'] = { overall: null, main: null, workers: [] };
@@ -143,16 +153,20 @@ export class ProfileSession {
       cpu.main = summarise('main', mainProfile, 25, file);
     }
     const single = this.pools.length === 1;
+    const lockNames = this.lockNamesById();
+    const lockWaits: LockWait[] = [...this.lockWaits, ...this.mainWaits.waits.map((w) => ({ lock: lockNames(w.id), start: w.start, end: w.end }))];
     for (const p of this.pools) {
       const metas = workerProfiles(this.cpuDir, p.tag);
       const names = matchWorkers(metas, p.recorder.readyTimes());
       for (const meta of metas) {
-        const profile = JSON.parse(readFileSync(meta.file, 'utf8')) as CpuProfile;
         const name = single ? names.get(meta)! : `${p.tag}/${names.get(meta)!}`;
+        for (const w of meta.waits) lockWaits.push({ lock: lockNames(w.id), start: w.start, end: w.end, lane: name });
+        rmSync(meta.file.replace(/\.cpuprofile$/, '.meta.json'), { force: true });
+        if (!meta.cpu) continue;
+        const profile = JSON.parse(readFileSync(meta.file, 'utf8')) as CpuProfile;
         // Named after the pool's worker (thread-1.cpuprofile), not the worker's own thread id or pid.
         const file = join(this.cpuDir, `${name.replace(/[^\w.-]+/g, '-').replace(/-+$/, '')}.cpuprofile`);
         renameSync(meta.file, file);
-        rmSync(meta.file.replace(/\.cpuprofile$/, '.meta.json'), { force: true });
         files.cpuProfiles.push(file);
         cpu.workers.push(summarise(name, profile, 25, file));
       }
@@ -165,7 +179,7 @@ export class ProfileSession {
     else data.locks.splice(0, data.locks.length, ...dedupeLocks(data.locks));
     // The flush requests have done their job; a later session in the same directory must not see them.
     for (const p of this.pools) rmSync(join(this.cpuDir, `flush-${p.tag}`), { force: true });
-    writeFileSync(files.trace, JSON.stringify(toTrace(data, this.lockWaits)));
+    writeFileSync(files.trace, JSON.stringify(toTrace(data, lockWaits)));
     const summary = buildReport(data, cpu, wallMs, { trace: files.trace, summary: files.summary, report: files.report, cpu: this.cpuDir });
     writeFileSync(files.summary, JSON.stringify(summary, null, 2));
     writeFileSync(files.report, toProfileHtml(summary, profileCharts(data), this.title));
@@ -176,7 +190,17 @@ export class ProfileSession {
   private async flush(p: Tracked): Promise<void> {
     if (p.flushed) return;
     p.flushed = true;
-    if (p.cpu) await flushWorkerProfiles(this.cpuDir, p.tag, p.recorder.liveWorkers().length);
+    if (p.profiledWorkers) await flushWorkerProfiles(this.cpuDir, p.tag, p.recorder.liveWorkers().length);
+  }
+
+  /** Names of watched locks by their stats id; a lock the session does not watch is named `lock <id>`. */
+  private lockNamesById(): (id: number) => string {
+    const byId = new Map<number, string>();
+    for (const { name, lock } of this.locks) {
+      const id = lock.stats()?.id;
+      if (id !== undefined) byId.set(id, name);
+    }
+    return (id) => byId.get(id) ?? `lock ${id}`;
   }
 }
 
@@ -191,7 +215,8 @@ function dedupeLocks<T extends { name: string }>(locks: T[]): T[] {
 function tee(recorder: Recorder, user: PoolObserver | undefined): PoolObserver {
   if (!user) return recorder;
   return {
-    taskFinished: (r) => (recorder.taskFinished(r), user.taskFinished?.(r)),
+    tasksFinished: (b) => (recorder.tasksFinished(b), user.tasksFinished?.(b)),
+    ...(user.taskFinished && { taskFinished: user.taskFinished.bind(user) }),
     taskFailed: (f) => (recorder.taskFailed?.(f), user.taskFailed?.(f)),
     batchSent: (w, n, ms, at) => (recorder.batchSent(w, n, ms, at), user.batchSent?.(w, n, ms, at)),
     resultsReceived: (w, n, ms, at) => (recorder.resultsReceived(w, n, ms, at), user.resultsReceived?.(w, n, ms, at)),

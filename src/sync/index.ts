@@ -31,6 +31,6 @@ export { Condition } from './condition.js';
 export { Event } from './event.js';
 export { AtomicCounter, AtomicBigCounter } from './counter.js';
 export type { CreateOptions } from './layout.js';
-export type { ContentionStats } from './stats.js';
+export { setContendedWaitSink, type ContendedWaitSink, type ContentionStats } from './stats.js';
 export { waiterFor, hasNativeWaitAsync, type Waiter, type WaitResult } from './waiter.js';
 export { runRace, type RaceMode, type RaceOptions, type RaceResult } from './race.js';

@@ -64,6 +64,7 @@ export function allocate(kind: KindName, base: number, options: CreateOptions, s
   } else {
     view = new Int32Array(new SharedArrayBuffer(words * 4));
   }
+  if (stats) new StatsBlock(view).initialise();
   // The header goes last so that a concurrent from() never sees a valid header over stale words.
   Atomics.store(view, 0, (MAGIC << 16) | (Kind[kind] << 8) | (stats ? FLAG_STATS : 0));
   return view;

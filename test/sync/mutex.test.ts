@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Barrier, Event, Mutex, Semaphore, SyncMisuseError, SyncTimeoutError } from '../../src/sync/index.js';
+import { Barrier, Event, Mutex, Semaphore, setContendedWaitSink, SyncMisuseError, SyncTimeoutError } from '../../src/sync/index.js';
 import { inThread, shared } from './helpers.js';
 
 describe('Mutex', () => {
@@ -123,17 +123,29 @@ describe('Mutex', () => {
     const m = Mutex.create({ stats: true });
     assert.equal(Mutex.create().stats(), null);
     for (let i = 0; i < 10; i++) m.withLock(() => {});
-    assert.deepEqual(m.stats(), { acquisitions: 10, contended: 0, totalWaitMs: 0, worstWaitMs: 0 });
+    const id = m.stats()!.id;
+    assert.ok(id > 0, 'a mutex with stats has an id for wait logs');
+    assert.equal(Mutex.from(m.state).stats()!.id, id, 'the same id wherever it is attached');
+    assert.deepEqual(m.stats(), { acquisitions: 10, contended: 0, totalWaitMs: 0, worstWaitMs: 0, id });
     const held = Event.create();
     const holder = inThread('holdLock', { lock: m.state, event: held.state }, { holdMs: 100 });
     await held.waitAsync(10_000);
-    m.lock(); // waits for the holder
+    const logged: { id: number; ms: number }[] = [];
+    setContendedWaitSink((waitId, start, end) => logged.push({ id: waitId, ms: end - start }));
+    try {
+      m.lock(); // waits for the holder
+    } finally {
+      setContendedWaitSink(null);
+    }
     m.unlock();
     await holder;
     const s = m.stats()!;
     assert.equal(s.acquisitions, 12);
     assert.equal(s.contended, 1);
     assert.ok(s.worstWaitMs > 40 && s.totalWaitMs === s.worstWaitMs, JSON.stringify(s));
+    assert.equal(logged.length, 1, 'the wait sink heard of the one contended wait');
+    assert.equal(logged[0].id, id);
+    assert.ok(Math.abs(logged[0].ms - s.worstWaitMs) < 1, `sink ${logged[0].ms} ms, stats ${s.worstWaitMs} ms`);
     m.resetStats();
     assert.equal(m.stats()!.acquisitions, 0);
   });

@@ -2,9 +2,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LoggedWait } from '../locks.js';
 
 /** The URL a pool loads instead of `moduleUrl`, so each worker profiles itself (see profiled-module.ts). */
-export function profiledModuleUrl(moduleUrl: string, dir: string, tag: string, intervalUs: number): string {
+export function profiledModuleUrl(moduleUrl: string, dir: string, tag: string, intervalUs: number, cpu = true): string {
   // Under tsx the sources run as .ts, compiled as .js; only one of them exists.
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const url = new URL(`./profiled-module${ext}`, import.meta.url);
@@ -12,6 +13,7 @@ export function profiledModuleUrl(moduleUrl: string, dir: string, tag: string, i
   url.searchParams.set('dir', dir);
   url.searchParams.set('tag', tag);
   url.searchParams.set('interval', String(intervalUs));
+  if (!cpu) url.searchParams.set('cpu', '0');
   return url.href;
 }
 
@@ -22,6 +24,11 @@ export interface WorkerProfileMeta {
   pid: number;
   threadId: number;
   loadedAt: number;
+  /** Whether `file` was written (false when the session takes no CPU profiles). */
+  cpu: boolean;
+  /** The worker's contended lock waits. */
+  waits: LoggedWait[];
+  droppedWaits: number;
   file: string;
 }
 
@@ -30,6 +37,17 @@ export async function flushWorkerProfiles(dir: string, tag: string, expected: nu
   writeFileSync(join(dir, `flush-${tag}`), '');
   const deadline = Date.now() + timeoutMs;
   while (workerProfiles(dir, tag).length < expected && Date.now() < deadline) await sleep(10);
+}
+
+/**
+ * {@link flushWorkerProfiles} for a process that is exiting: it blocks this thread while it waits, which the
+ * workers do not need (they run on their own threads and processes).
+ */
+export function flushWorkerProfilesSync(dir: string, tag: string, expected: number, timeoutMs = 3000): void {
+  writeFileSync(join(dir, `flush-${tag}`), '');
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + timeoutMs;
+  while (workerProfiles(dir, tag).length < expected && Date.now() < deadline) Atomics.wait(nap, 0, 0, 10);
 }
 
 /** The profiles that pool `tag`'s workers have written so far. */

@@ -1,12 +1,13 @@
 /**
  * The task module a profiled pool really loads: it starts a CPU profiler in the worker's own isolate
- * (the inspector works per isolate, so this covers threads and processes alike), then exposes the
- * user's module unchanged. Its URL carries the settings: `?target=<module url>&dir=<dir>&tag=<pool tag>`.
+ * (the inspector works per isolate, so this covers threads and processes alike) unless `cpu=0`, logs the
+ * worker's contended lock waits, then exposes the user's module unchanged. Its URL carries the settings:
+ * `?target=<module url>&dir=<dir>&tag=<pool tag>&interval=<µs>&cpu=<0|1>`.
  *
  * The pool ends workers by terminating them (threads) or SIGKILL (processes), so a profile cannot be
  * written at exit. Instead the parent asks for it: it creates `<dir>/flush-<tag>`, which every worker
  * polls for; a worker that sees it stops its profiler and writes `<dir>/<tag>-<kind>-<id>.cpuprofile`
- * and a `.meta.json` next to it. The same-isolate inspector session answers synchronously, so the
+ * and a `.meta.json` next to it (with its lock waits). The same-isolate inspector session answers synchronously, so the
  * write also works from an 'exit' handler (a task that calls process.exit).
  */
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
@@ -14,37 +15,47 @@ import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, threadId } from 'node:worker_threads';
+import { WaitLog } from '../locks.js';
 
 const params = new URL(import.meta.url).searchParams;
 const target = params.get('target');
 const dir = params.get('dir');
 const tag = params.get('tag') ?? 'pool';
 const intervalUs = Number(params.get('interval') ?? '500');
+const cpu = params.get('cpu') !== '0';
 if (!target || !dir) throw new Error('weft profile: the profiled module needs ?target= and &dir=');
 
 const self = isMainThread ? `process-${process.pid}` : `thread-${threadId}`;
 const loadedAt = performance.timeOrigin + performance.now();
-const session = new Session();
-session.connect();
-session.post('Profiler.enable');
-session.post('Profiler.setSamplingInterval', { interval: intervalUs });
-session.post('Profiler.start');
+const waitLog = new WaitLog();
+const session = cpu ? new Session() : null;
+if (session) {
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: intervalUs });
+  session.post('Profiler.start');
+}
 
 let written = false;
 function writeProfile(): void {
   if (written) return;
   written = true;
+  waitLog.stop();
   let profile: unknown;
-  session.post('Profiler.stop', (error, result) => {
-    if (!error) profile = result.profile;
-  });
-  session.disconnect();
-  if (!profile) return;
+  if (session) {
+    session.post('Profiler.stop', (error, result) => {
+      if (!error) profile = result.profile;
+    });
+    session.disconnect();
+  }
   const base = join(dir!, `${tag}-${self}`);
-  // Written under a temporary name first, so the parent never reads half a file.
-  writeFileSync(`${base}.cpuprofile.tmp`, JSON.stringify(profile));
-  renameSync(`${base}.cpuprofile.tmp`, `${base}.cpuprofile`);
-  writeFileSync(`${base}.meta.json.tmp`, JSON.stringify({ self, tag, pid: process.pid, threadId, loadedAt, writtenAt: performance.timeOrigin + performance.now() }));
+  // Written under a temporary name first, so the parent never reads half a file; the meta last, as the parent looks for it.
+  if (profile) {
+    writeFileSync(`${base}.cpuprofile.tmp`, JSON.stringify(profile));
+    renameSync(`${base}.cpuprofile.tmp`, `${base}.cpuprofile`);
+  }
+  const meta = { self, tag, pid: process.pid, threadId, loadedAt, writtenAt: performance.timeOrigin + performance.now(), cpu: profile !== undefined, waits: waitLog.waits, droppedWaits: waitLog.dropped };
+  writeFileSync(`${base}.meta.json.tmp`, JSON.stringify(meta));
   renameSync(`${base}.meta.json.tmp`, `${base}.meta.json`);
 }
 
