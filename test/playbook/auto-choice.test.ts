@@ -1,7 +1,12 @@
 /** The auto backend's choices on real tasks: trivial ones stay inline, heavy ones go parallel, as the study measured. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createPool, dispose, sharedArray } from '../../src/index.js';
+import type * as ArraySum from '../../src/bench/cases/array-sum-task.js';
 import { autoPrimes, autoTasks, primesBelow2M, PRIMES_BELOW_2M } from './helpers.js';
+
+/** The study's own array-sum task module (case 2 of `weft bench`). */
+const ARRAY_SUM = new URL('../../src/bench/cases/array-sum-task.ts', import.meta.url);
 
 test('a trivial task (a + b) stays inline, and every result is right during and after sampling', async () => {
   await using pool = autoTasks();
@@ -42,4 +47,22 @@ test('a heavy task goes parallel by the burst rule alone, with the event-loop li
   assert.ok(choice === 'thread' || choice === 'process', pool.explain().text);
   const inline = pool.explain().tasks[0].figures.find((f) => f.backend === 'inline')!;
   assert.equal(inline.ruledOut, undefined, 'inline was a candidate and lost on the figures');
+});
+
+test("the study's case 2, halves of a shared 4M-element array, goes to threads (zero copies; inline sums them one after another)", async () => {
+  const n = 4_000_000;
+  // Mapped, so process workers read it in place too: threads win on the figures, not because processes copy.
+  const values = sharedArray(Float64Array, n, { placement: 'mapped' });
+  try {
+    for (let i = 0; i < n; i++) values[i] = i % 7;
+    const expected = values.reduce((a, b) => a + b, 0);
+    await using pool = createPool<typeof ArraySum>({ backend: 'auto', module: ARRAY_SUM, workers: 2 });
+    for (let round = 0; round < 8; round++) {
+      const halves = await Promise.all([pool.call.sumSlice(values, 0, n / 2), pool.call.sumSlice(values, n / 2, n)]);
+      assert.equal(halves[0] + halves[1], expected);
+    }
+    assert.equal(pool.chosen('sumSlice'), 'thread', pool.explain().text);
+  } finally {
+    dispose(values);
+  }
 });
