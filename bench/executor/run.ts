@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/executor/run.ts [--repeat N] [--quick] [--json out.json]
  *                                 [--weft src|dist] [--pools weft,piscina] [--backends thread,process]
- *                                 [--settle S]
+ *                                 [--settle S] [--cases tiny,factorial,latency,copy,transfer]
  *
  * Pool size = os.availableParallelism(). Cases: (1) 20,000 tiny tasks (`a + b`) submitted at once,
  * tasks/s; (2) 5,000 BigInt factorial(1000), tasks/s; (3) 2,000 sequential awaited tiny tasks,
@@ -77,6 +77,7 @@ function parseArgs(argv: string[]) {
     pools: undefined as string[] | undefined,
     backends: ['thread', 'process'] as Backend[],
     settle: 5,
+    cases: undefined as CaseName[] | undefined,
   };
   let repeatGiven = false;
   let settleGiven = false;
@@ -121,9 +122,17 @@ function parseArgs(argv: string[]) {
         opts.backends = list as Backend[];
         break;
       }
+      case '--cases': {
+        const list = value().split(',');
+        const known: CaseName[] = ['tiny', 'factorial', 'latency', 'copy', 'transfer'];
+        const unknown = list.filter((c) => !known.includes(c as CaseName));
+        if (unknown.length > 0) fail(`--cases: unknown case ${unknown.join(', ')} (cases: ${known.join(', ')})`);
+        opts.cases = list as CaseName[];
+        break;
+      }
       case '--help':
       case '-h':
-        console.log('usage: npx tsx bench/executor/run.ts [--repeat N] [--quick] [--json out.json] [--weft src|dist] [--pools a,b] [--backends thread,process] [--settle S]');
+        console.log('usage: npx tsx bench/executor/run.ts [--repeat N] [--quick] [--json out.json] [--weft src|dist] [--pools a,b] [--backends thread,process] [--settle S] [--cases a,b]');
         process.exit(0);
         break;
       default:
@@ -151,8 +160,12 @@ function weftEntry(which: 'src' | 'dist'): string {
   return url.href;
 }
 
+/** The cases `--cases` asked for (default all) that `backend` has: processes have no transfer. */
+let selectedCases: CaseName[] | undefined;
+
 function casesFor(backend: Backend): CaseName[] {
-  return backend === 'thread' ? ['tiny', 'factorial', 'latency', 'copy', 'transfer'] : ['tiny', 'factorial', 'latency', 'copy'];
+  const all: CaseName[] = backend === 'thread' ? ['tiny', 'factorial', 'latency', 'copy', 'transfer'] : ['tiny', 'factorial', 'latency', 'copy'];
+  return selectedCases ? all.filter((c) => selectedCases!.includes(c)) : all;
 }
 
 /** Runs runner.mjs for one spec in a fresh process (its own process group, killed afterwards). */
@@ -314,12 +327,18 @@ interface Verdict {
   met: boolean | undefined;
 }
 
+/** The case that measures `figure`. */
+function caseOf(figure: Figure): CaseName {
+  return figure === 'p50' || figure === 'p99' ? 'latency' : figure;
+}
+
 function verdicts(backend: Backend, summaries: Summary[]): Verdict[] {
   const weft = summaries.find((s) => s.spec.pool === 'weft');
   const peers = summaries.filter((s) => s.spec.pool !== 'weft');
   const out: Verdict[] = [];
+  const run = casesFor(backend);
   for (const { key, lowerIsBetter } of FIGURES) {
-    if (backend === 'process' && key === 'transfer') continue;
+    if (!run.includes(caseOf(key))) continue;
     let bestPeer: string | undefined;
     let best: number | undefined;
     for (const p of peers) {
@@ -339,7 +358,8 @@ function verdicts(backend: Backend, summaries: Summary[]): Verdict[] {
 }
 
 function printBackend(backend: Backend, summaries: Summary[], repeat: number): Verdict[] {
-  const figures = FIGURES.filter((f) => backend === 'thread' || f.key !== 'transfer');
+  const run = casesFor(backend);
+  const figures = FIGURES.filter((f) => run.includes(caseOf(f.key)));
   const title = backend === 'thread' ? 'Thread backends (worker_threads)' : 'Process backends (child processes, V8 serialization)';
   console.log(`\n## ${title}: medians of ${repeat} run${repeat > 1 ? 's' : ''}\n`);
   const rows = summaries.map((s) => [
@@ -380,6 +400,7 @@ function printBackend(backend: Backend, summaries: Summary[], repeat: number): V
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  selectedCases = opts.cases;
   const workers = availableParallelism();
   const specs: Spec[] = [];
   for (const backend of opts.backends) {

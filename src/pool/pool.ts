@@ -43,6 +43,7 @@ import { describeUnsendable } from './unsendable.js';
 import { toModuleUrl } from './worker/load-module.js';
 import { WorkerSlot } from './worker-slot.js';
 import { FinishedBatch } from './finished-batch.js';
+import { CopyOnce } from './copy-once.js';
 import { AutoPool } from '../playbook/auto-pool.js';
 import type { AutoPoolOptions } from '../playbook/auto-options.js';
 
@@ -70,6 +71,8 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   private readonly observer: PoolObserver | undefined;
   /** The reused view passed to `observer.tasksFinished`. */
   private readonly finished = new FinishedBatch();
+  /** Copies of large typed-array arguments made for the batch being sent (thread workers). */
+  private readonly copyOnce = new CopyOnce();
   private readonly options: ResolvedOptions;
   private readonly spawnBase: Omit<SpawnOptions, 'name'>;
   private readonly moduleUrl: string;
@@ -339,6 +342,8 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     const wasIdle = slot.inFlight === 0;
     const jobs: unknown[] = [];
     let transfer: Transferable[] | undefined;
+    const copyOnce = this.impl.transfers ? this.copyOnce : undefined;
+    copyOnce?.reset();
     for (const task of batch) {
       let kind = task.kind;
       if (task.controllable || this.depth.isLong(task.name)) kind |= JOB_ISOLATED;
@@ -347,9 +352,14 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
         payload = this.impl.encodeArgs(payload);
         if (payload !== task.payload) kind |= JOB_SHARED;
       }
+      if (copyOnce) {
+        if (task.transfer) (transfer ??= []).push(...task.transfer);
+        payload = copyOnce.apply(payload, task.transfer);
+      }
       jobs.push(task.id, task.name, payload, kind);
-      if (task.transfer && this.impl.transfers) (transfer ??= []).push(...task.transfer);
     }
+    const copied = copyOnce?.transfers();
+    if (copied && copied.length > 0) (transfer ??= []).push(...copied);
     const sendStart = this.observer ? performance.now() : 0;
     try {
       slot.channel.send({ type: 'run', jobs }, transfer);

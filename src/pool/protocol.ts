@@ -73,6 +73,9 @@ export interface WorkerData {
   moduleUrl: string;
   /** A human name for the worker, used in errors. */
   name: string;
+  /** Thread workers: the state of their doorbell, and the process's count of active thread workers (see backends/doorbell.ts). */
+  doorbell?: Int32Array;
+  activeWorkers?: Int32Array;
 }
 
 /** Symbol used to mark a value returned with a transfer list (see `transfer()`); `Symbol.for` so it matches across module copies. */

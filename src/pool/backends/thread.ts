@@ -1,6 +1,7 @@
 /** Thread backend: one `worker_threads` Worker per pool worker. */
 import { Worker } from 'node:worker_threads';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
+import { Doorbell } from './doorbell.js';
 import { workerEntryUrl } from './entry-url.js';
 import { inheritedThreadExecArgv } from './exec-argv.js';
 import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';
@@ -24,7 +25,8 @@ export const threadBackend: Backend = {
   kind: 'thread',
   transfers: true,
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
-    const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name };
+    const doorbell = new Doorbell();
+    const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name, doorbell: doorbell.view, activeWorkers: doorbell.active };
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
       workerData: { ...workerData, entryUrl: ENTRY.href, tsLoaderUrl: TS_LOADER },
@@ -33,7 +35,10 @@ export const threadBackend: Backend = {
       execArgv: [...inheritedThreadExecArgv(), ...(options.execArgv ?? [])],
     });
     let reason: string | undefined;
-    worker.on('message', (message: WorkerMessage) => events.message(message));
+    worker.on('message', (message: WorkerMessage) => {
+      events.message(message);
+      if (message.type === 'results') doorbell.handled();
+    });
     // An 'error' event (uncaught exception, out of memory) always precedes 'exit'.
     worker.on('error', (error: Error & { code?: string }) => {
       reason = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `out of memory (${error.message})` : `${error.name}: ${error.message}`;
@@ -41,7 +46,10 @@ export const threadBackend: Backend = {
     worker.on('exit', (code) => events.exit({ code, signal: null, reason }));
     return {
       name: options.name,
-      send: (message, transfer) => worker.postMessage(message, transfer as never),
+      send: (message, transfer) => {
+        worker.postMessage(message, transfer as never);
+        doorbell.ring();
+      },
       terminate: () => void worker.terminate(),
       setReferenced: (referenced) => (referenced ? worker.ref() : worker.unref()),
     };

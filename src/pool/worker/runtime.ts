@@ -20,6 +20,7 @@ import {
   type Transferable,
   type WorkerMessage,
 } from '../protocol.js';
+import type { Doorbell } from '../backends/doorbell.js';
 import type { TaskFunction } from './load-module.js';
 
 /** How a runtime talks to its pool. */
@@ -33,7 +34,19 @@ export interface WorkerTransport {
    * worker then goes straight to its next batch instead of through an event-loop turn.
    */
   poll?(): RunMessage | undefined;
+  /** With `poll`: the pool's doorbell, which tells an idle poller when to get out of the pool's way. */
+  readonly doorbell?: Doorbell;
 }
+
+/**
+ * How long (ms) a worker that can poll keeps polling for its next batch after it runs out of work, before it
+ * returns to its event loop. A reply and the next request of a caller that awaits each call are a few
+ * microseconds apart; a worker asleep in its event loop takes tens of microseconds to wake (on a VM, a halted
+ * virtual CPU has to be woken by the hypervisor), which is most of a tiny task's round trip.
+ */
+const IDLE_POLL_MS = 0.2;
+/** How soon (ms) the pool normally handles a worker's results when it has a CPU to itself. */
+const POOL_GRACE_MS = 0.04;
 
 /** Results are flushed at least this often while a batch is running, so long tasks report promptly. */
 const FLUSH_INTERVAL_MS = 1;
@@ -53,6 +66,13 @@ export class TaskRunner {
   private transferList: Transferable[] = [];
   private draining = false;
   private lastFlush = performance.now();
+  /**
+   * Whether to poll when idle. Adaptive, so a worker whose next batch comes late burns no CPU waiting: a poll
+   * that finds nothing turns it off, and a batch that arrives within the poll window after the worker went
+   * idle turns it back on (polling would have caught it).
+   */
+  private pollWhenIdle = true;
+  private idleSince = 0;
 
   constructor(
     private readonly tasks: Map<string, TaskFunction>,
@@ -69,7 +89,9 @@ export class TaskRunner {
   /** Accepts a batch. Batches that arrive while an async task is awaited wait their turn. */
   receive(message: RunMessage): void {
     this.pendingMessages.push(message);
-    if (!this.draining) void this.drain();
+    if (this.draining) return;
+    if (!this.pollWhenIdle && this.transport.poll && performance.now() - this.idleSince < IDLE_POLL_MS) this.pollWhenIdle = true;
+    void this.drain();
   }
 
   /** Sends every finished result now (used before the worker exits). */
@@ -89,9 +111,10 @@ export class TaskRunner {
 
   private async drain(): Promise<void> {
     this.draining = true;
+    this.transport.doorbell?.busy(true);
     try {
       for (;;) {
-        const message = this.pendingMessages.shift() ?? this.transport.poll?.();
+        const message = this.pendingMessages.shift() ?? this.transport.poll?.() ?? this.pollIdle();
         if (!message) break;
         const { jobs } = message;
         for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
@@ -106,7 +129,32 @@ export class TaskRunner {
       }
     } finally {
       this.draining = false;
+      this.transport.doorbell?.busy(false);
+      this.idleSince = performance.now();
     }
+  }
+
+  /**
+   * Out of work: polls for the next batch for up to {@link IDLE_POLL_MS}, when that has been paying off. If the
+   * pool has not handled this worker's last results within {@link POOL_GRACE_MS}, the pool's thread is probably
+   * waiting for this CPU: the worker then sleeps on the doorbell, which the pool rings when it sends a batch.
+   */
+  private pollIdle(): RunMessage | undefined {
+    const poll = this.transport.poll;
+    const bell = this.transport.doorbell;
+    if (!poll || !this.pollWhenIdle || (bell && !bell.roomToPoll())) return undefined;
+    const start = performance.now();
+    const until = start + IDLE_POLL_MS;
+    for (;;) {
+      const rings = bell?.rings() ?? 0;
+      const message = poll();
+      if (message) return message;
+      const now = performance.now();
+      if (now >= until) break;
+      if (bell && now - start > POOL_GRACE_MS && bell.poolBehind()) bell.sleep(rings, until - now);
+    }
+    this.pollWhenIdle = false;
+    return undefined;
   }
 
   /** Runs one job; returns a promise only when the task is asynchronous, so sync batches never yield. */

@@ -1,15 +1,22 @@
 /** Entry point of a thread worker. */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { RunMessage, WorkerData } from '../protocol.js';
+import { Doorbell } from '../backends/doorbell.js';
 import { bootWorker } from './boot.js';
 
 const port = parentPort!;
+const data = workerData as WorkerData;
+const doorbell = data.doorbell && data.activeWorkers ? new Doorbell(data.doorbell, data.activeWorkers) : undefined;
 const runner = await bootWorker(
-  workerData as WorkerData,
+  data,
   {
-    post: (message, transfer) => port.postMessage(message, transfer),
+    post: (message, transfer) => {
+      port.postMessage(message, transfer);
+      if (message.type === 'results') doorbell?.sent();
+    },
     transfers: true,
     poll: () => receiveMessageOnPort(port)?.message as RunMessage | undefined,
+    doorbell,
   },
   (code) => process.exit(code),
 );
