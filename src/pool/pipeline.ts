@@ -1,11 +1,19 @@
 /**
  * How many tasks to keep queued inside each worker. A worker that waits for the pool's next
  * message between tasks idles for a round trip; one that holds too many can't hand them to an
- * idle peer. So the depth follows the measured run time of each task: about PIPELINE_BUDGET_MS of
- * work per worker, i.e. deep pipelines (big batches) for tiny tasks, one at a time for heavy ones.
- * That budget also bounds the work wasted when a pipelined task is aborted.
+ * idle peer. So the depth follows the measured run time of each task: about a budget of work per
+ * worker (the backend's `pipelineBudgetMs`), i.e. deep pipelines (big batches) for tiny tasks, one
+ * at a time for heavy ones. The budget also bounds the work wasted when a pipelined task is aborted,
+ * and how long a worker can idle at the end of a burst while a peer still holds queued tasks.
+ *
+ * It has to cover the pool thread's absences: with as many busy workers as cores, the pool's thread
+ * shares a core with them and the scheduler can keep it off for a few milliseconds, during which a
+ * worker must not run dry. Processes need more than threads (each message goes through a pipe and the
+ * serialiser): on 2 cores, 5,000 BigInt factorial(1000) tasks (0.13 ms each) on 2 process workers ran at
+ * 7,800/s with 1 ms, 8,700/s with 2 ms and 9,300/s with 4 ms; on threads 10,400/s with 1 ms, 11,300/s with 4 ms.
  */
-export const PIPELINE_BUDGET_MS = 1;
+/** A task that runs longer than this is reported around (see JOB_ISOLATED) rather than pipelined. */
+export const LONG_TASK_MS = 1;
 export const MAX_DEPTH = 512;
 /** Until a task's cost is known, send one at a time: it may be long. */
 export const INITIAL_DEPTH = 1;
@@ -19,6 +27,9 @@ export const MIN_DEPTH = 2;
 export class PipelineDepth {
   private readonly averageMs = new Map<string, number>();
 
+  /** @param budgetMs - work to keep queued per worker. */
+  constructor(private readonly budgetMs: number) {}
+
   /** Folds in one measured run time (an exponential moving average). */
   observe(name: string, runMs: number): void {
     const previous = this.averageMs.get(name);
@@ -28,12 +39,12 @@ export class PipelineDepth {
   /** Whether a task is expected to run longer than the budget (or its cost is still unknown). */
   isLong(name: string): boolean {
     const average = this.averageMs.get(name);
-    return average === undefined || average > PIPELINE_BUDGET_MS;
+    return average === undefined || average > LONG_TASK_MS;
   }
 
   depthFor(name: string): number {
     const average = this.averageMs.get(name);
     if (average === undefined) return INITIAL_DEPTH;
-    return Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, Math.floor(PIPELINE_BUDGET_MS / Math.max(average, 1e-4))));
+    return Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, Math.floor(this.budgetMs / Math.max(average, 1e-4))));
   }
 }

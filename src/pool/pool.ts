@@ -78,7 +78,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   private readonly moduleUrl: string;
   private readonly slots = new Set<WorkerSlot>();
   private readonly queue = new TaskQueue();
-  private readonly depth = new PipelineDepth();
+  private readonly depth: PipelineDepth;
   private readonly recorder = new StatsRecorder();
   private readonly signals = new SignalWatcher<Task>((task, reason) => this.abortTask(task, reason));
   /** Tells the observer of a task that failed without a worker's answer (one function for all tasks, not a closure each). */
@@ -100,6 +100,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   constructor(options: PoolOptions) {
     this.options = resolveOptions(options);
     this.impl = backendFor(this.options.backend);
+    this.depth = new PipelineDepth(this.impl.pipelineBudgetMs);
     this.backend = this.impl.kind;
     this.moduleUrl = toModuleUrl(options.module);
     this.spawnBase = {

@@ -76,6 +76,8 @@ export interface WorkerData {
   /** Thread workers: the state of their doorbell, and the process's count of active thread workers (see backends/doorbell.ts). */
   doorbell?: Int32Array;
   activeWorkers?: Int32Array;
+  /** Process workers: where their doorbell lives. */
+  doorbellSlot?: { segment: string; slot: number };
 }
 
 /** Symbol used to mark a value returned with a transfer list (see `transfer()`); `Symbol.for` so it matches across module copies. */

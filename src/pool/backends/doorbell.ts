@@ -1,6 +1,8 @@
 /**
- * A few shared counters between a pool and one thread worker, so a worker that polls for work while idle
- * (see `IDLE_POLL_MS` in worker/runtime.ts) can tell when its polling is in the way, and sleep until rung.
+ * A few shared counters between a pool and one worker, so a worker that polls for work while idle (see
+ * `IDLE_POLL_MS` in worker/runtime.ts) learns at once that a batch was sent, and can tell when its polling is
+ * in the way. Thread workers share them in a SharedArrayBuffer; process workers in a slot of a mapped
+ * /dev/shm segment of the parent's (see {@link ProcessDoorbells}).
  *
  * Why: on a small machine the scheduler likes to wake the pool's thread on the CPU of the worker that just
  * replied to it. A worker that keeps polling there holds the pool's thread off until it stops, which turns a
@@ -10,6 +12,8 @@
  */
 
 import { availableParallelism } from 'node:os';
+import { createSegment, openSegmentCached } from '../../shared/segment.js';
+import { tryNative } from '../../shared/native.js';
 
 const RUNG = 0; // batches the pool has sent (rung after each)
 const SENT = 1; // results messages the worker has posted
@@ -26,11 +30,14 @@ const ACTIVE_WORKERS = new Int32Array(new SharedArrayBuffer(4));
 export class Doorbell {
   readonly view: Int32Array;
   readonly active: Int32Array;
+  /** Whether the worker can sleep on the bell (threads: Atomics.wait does not reach across processes). */
+  readonly canSleep: boolean;
   private readonly cores = availableParallelism();
 
-  constructor(view: Int32Array = new Int32Array(new SharedArrayBuffer(WORDS * 4)), active: Int32Array = ACTIVE_WORKERS) {
+  constructor(view: Int32Array = new Int32Array(new SharedArrayBuffer(WORDS * 4)), active: Int32Array = ACTIVE_WORKERS, canSleep = true) {
     this.view = view;
     this.active = active;
+    this.canSleep = canSleep;
   }
 
   // ---- the pool's side ----
@@ -77,4 +84,52 @@ export class Doorbell {
   sleep(seen: number, ms: number): void {
     Atomics.wait(this.view, RUNG, seen, ms);
   }
+}
+
+/** Where a process worker finds its doorbell: a segment name and a slot in it. */
+export interface DoorbellSlot {
+  segment: string;
+  slot: number;
+}
+
+const SLOT_WORDS = 4;
+const SLOTS = 4096;
+
+/**
+ * The doorbells of this process's process workers: one mapped segment (created on first use, removed at exit
+ * like every weft segment) whose slot 0 counts the active process workers and whose other slots are lent to
+ * workers while they live. Without the native addon (which maps segments) process workers get no doorbell.
+ */
+export class ProcessDoorbells {
+  private segment: { name: string; words: Int32Array } | undefined;
+  private readonly free: number[] = [];
+  private next = 1;
+
+  /** A doorbell for a new process worker, or undefined when none can be had. */
+  lend(): { doorbell: Doorbell; slot: DoorbellSlot } | undefined {
+    if (!tryNative()) return undefined;
+    const slot = this.free.pop() ?? (this.next < SLOTS ? this.next++ : undefined);
+    if (slot === undefined) return undefined;
+    if (!this.segment) {
+      const { name, buffer } = createSegment(SLOTS * SLOT_WORDS * 4);
+      this.segment = { name, words: new Int32Array(buffer) };
+    }
+    const words = this.segment.words;
+    words.fill(0, slot * SLOT_WORDS, (slot + 1) * SLOT_WORDS);
+    return { doorbell: slotDoorbell(words, slot), slot: { segment: this.segment.name, slot } };
+  }
+
+  /** Takes a slot back once its worker has exited. */
+  giveBack(slot: DoorbellSlot): void {
+    if (slot.segment === this.segment?.name) this.free.push(slot.slot);
+  }
+}
+
+/** The process worker's side: its doorbell in the parent's segment. */
+export function openProcessDoorbell(slot: DoorbellSlot): Doorbell {
+  return slotDoorbell(new Int32Array(openSegmentCached(slot.segment)), slot.slot);
+}
+
+function slotDoorbell(words: Int32Array, slot: number): Doorbell {
+  return new Doorbell(words.subarray(slot * SLOT_WORDS, slot * SLOT_WORDS + WORDS), words.subarray(0, 1), false);
 }

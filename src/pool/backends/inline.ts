@@ -13,6 +13,7 @@ import { toRemoteError } from '../errors.js';
 export const inlineBackend: Backend = {
   kind: 'inline',
   transfers: false,
+  pipelineBudgetMs: 1,
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
     let alive = true;
     let runner: TaskRunner | undefined;

@@ -3,17 +3,23 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { encodeShared } from '../../shared/handle.js';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
+import { ProcessDoorbells } from './doorbell.js';
 import { workerEntryUrl } from './entry-url.js';
 import { inheritedExecArgv } from './exec-argv.js';
 import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';
 
+/** Doorbells of this process's process workers (see doorbell.ts). */
+const doorbells = new ProcessDoorbells();
+
 export const processBackend: Backend = {
   kind: 'process',
   transfers: false,
+  pipelineBudgetMs: 4,
   // Arrays over mapped /dev/shm segments travel as handles and are mapped again in the child.
   encodeArgs: (args) => encodeShared(args) as unknown[],
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
-    const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name };
+    const bell = doorbells.lend();
+    const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name, doorbellSlot: bell?.slot };
     const child = fork(fileURLToPath(workerEntryUrl('process-entry')), [], {
       serialization: 'advanced',
       execArgv: [...inheritedExecArgv(), ...heapFlags(options), ...(options.execArgv ?? [])],
@@ -21,7 +27,10 @@ export const processBackend: Backend = {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const name = `${options.name} (pid ${child.pid})`;
-    child.on('message', (message: WorkerMessage) => events.message(message));
+    child.on('message', (message: WorkerMessage) => {
+      events.message(message);
+      if (message.type === 'results') bell?.doorbell.handled();
+    });
     // Messages already written by the child can still be in flight when 'exit' fires; they have
     // all arrived once the IPC channel has closed, so the pool hears of the exit only after both.
     let exitInfo: { code: number | null; signal: string | null } | undefined;
@@ -30,6 +39,7 @@ export const processBackend: Backend = {
     const report = (): void => {
       if (reported || !exitInfo || !disconnected) return;
       reported = true;
+      if (bell) doorbells.giveBack(bell.slot);
       events.exit(exitInfo);
     };
     child.on('exit', (code, signal) => {
@@ -47,7 +57,9 @@ export const processBackend: Backend = {
       name,
       pid: child.pid,
       send: (message) => {
-        if (child.connected) child.send(message);
+        if (!child.connected) return;
+        child.send(message);
+        bell?.doorbell.ring();
       },
       setReferenced: (referenced) => {
         // Both the child and its IPC pipe hold the event loop open.

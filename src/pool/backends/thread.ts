@@ -24,6 +24,7 @@ const TS_LOADER = ENTRY.pathname.endsWith('.ts') ? import.meta.resolve('tsx/esm/
 export const threadBackend: Backend = {
   kind: 'thread',
   transfers: true,
+  pipelineBudgetMs: 2,
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
     const doorbell = new Doorbell();
     const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name, doorbell: doorbell.view, activeWorkers: doorbell.active };

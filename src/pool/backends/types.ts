@@ -50,6 +50,8 @@ export interface Backend {
   readonly kind: BackendKind;
   /** Whether transfer lists move memory (threads) rather than being ignored. */
   readonly transfers: boolean;
+  /** Milliseconds of work to keep queued in each worker (see pipeline.ts). */
+  readonly pipelineBudgetMs: number;
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel;
   /** Rewrites arguments before sending, e.g. shared-memory arrays into handles a process can map. */
   encodeArgs?(args: unknown[]): unknown[];

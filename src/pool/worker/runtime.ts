@@ -34,7 +34,7 @@ export interface WorkerTransport {
    * worker then goes straight to its next batch instead of through an event-loop turn.
    */
   poll?(): RunMessage | undefined;
-  /** With `poll`: the pool's doorbell, which tells an idle poller when to get out of the pool's way. */
+  /** The pool's doorbell: rung when a batch is sent, and a way to tell when idle polling is in the pool's way. */
   readonly doorbell?: Doorbell;
 }
 
@@ -73,6 +73,8 @@ export class TaskRunner {
    */
   private pollWhenIdle = true;
   private idleSince = 0;
+  /** Batches received, to compare with the doorbell's count of batches sent. */
+  private batchesTaken = 0;
 
   constructor(
     private readonly tasks: Map<string, TaskFunction>,
@@ -88,9 +90,10 @@ export class TaskRunner {
 
   /** Accepts a batch. Batches that arrive while an async task is awaited wait their turn. */
   receive(message: RunMessage): void {
+    this.batchesTaken++;
     this.pendingMessages.push(message);
     if (this.draining) return;
-    if (!this.pollWhenIdle && this.transport.poll && performance.now() - this.idleSince < IDLE_POLL_MS) this.pollWhenIdle = true;
+    if (!this.pollWhenIdle && this.transport.doorbell && performance.now() - this.idleSince < IDLE_POLL_MS) this.pollWhenIdle = true;
     void this.drain();
   }
 
@@ -114,7 +117,7 @@ export class TaskRunner {
     this.transport.doorbell?.busy(true);
     try {
       for (;;) {
-        const message = this.pendingMessages.shift() ?? this.transport.poll?.() ?? this.pollIdle();
+        const message = this.pendingMessages.shift() ?? this.took(this.transport.poll?.()) ?? this.pollIdle();
         if (!message) break;
         const { jobs } = message;
         for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
@@ -134,24 +137,39 @@ export class TaskRunner {
     }
   }
 
+  private took<T extends RunMessage | undefined>(message: T): T {
+    if (message) this.batchesTaken++;
+    return message;
+  }
+
   /**
-   * Out of work: polls for the next batch for up to {@link IDLE_POLL_MS}, when that has been paying off. If the
-   * pool has not handled this worker's last results within {@link POOL_GRACE_MS}, the pool's thread is probably
-   * waiting for this CPU: the worker then sleeps on the doorbell, which the pool rings when it sends a batch.
+   * Out of work: waits busily for up to {@link IDLE_POLL_MS} for the pool's next batch, when that has been paying
+   * off and leaves a core for the pool's thread. A thread worker polls its port and takes the batch itself; a
+   * process worker watches its doorbell and, once rung, returns to its event loop, where the batch is already
+   * waiting in the pipe. If the pool has not handled this worker's last results within {@link POOL_GRACE_MS},
+   * the pool's thread is probably waiting for this CPU: a thread worker then sleeps on the doorbell (the pool
+   * rings it when it sends), a process worker stops waiting.
    */
   private pollIdle(): RunMessage | undefined {
-    const poll = this.transport.poll;
     const bell = this.transport.doorbell;
-    if (!poll || !this.pollWhenIdle || (bell && !bell.roomToPoll())) return undefined;
+    if (!bell || !this.pollWhenIdle || !bell.roomToPoll()) return undefined;
+    const poll = this.transport.poll;
     const start = performance.now();
     const until = start + IDLE_POLL_MS;
     for (;;) {
-      const rings = bell?.rings() ?? 0;
-      const message = poll();
-      if (message) return message;
+      const rings = bell.rings();
+      if (poll) {
+        const message = poll();
+        if (message) return this.took(message);
+      } else if (rings > this.batchesTaken) {
+        return undefined; // the batch waits in the event loop
+      }
       const now = performance.now();
       if (now >= until) break;
-      if (bell && now - start > POOL_GRACE_MS && bell.poolBehind()) bell.sleep(rings, until - now);
+      if (now - start > POOL_GRACE_MS && bell.poolBehind()) {
+        if (!bell.canSleep) return undefined;
+        bell.sleep(rings, until - now);
+      }
     }
     this.pollWhenIdle = false;
     return undefined;
