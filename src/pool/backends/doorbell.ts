@@ -18,7 +18,8 @@ import { tryNative } from '../../shared/native.js';
 const RUNG = 0; // batches the pool has sent (rung after each)
 const SENT = 1; // results messages the worker has posted
 const HANDLED = 2; // results messages the pool has handled
-const WORDS = 3;
+const BUSY = 3; // 1 while this worker counts itself in the active workers
+const WORDS = 4;
 
 /**
  * Thread workers of this process that are running or polling, over all pools: a worker polls only while that
@@ -53,11 +54,23 @@ export class Doorbell {
     Atomics.add(this.view, HANDLED, 1);
   }
 
+  /** The worker exited: if it died counted as active (terminated mid-task), it no longer is. */
+  exited(): void {
+    if (Atomics.exchange(this.view, BUSY, 0) === 1) Atomics.sub(this.active, 0, 1);
+  }
+
   // ---- the worker's side ----
 
   /** This worker started (or stopped) running or polling. */
   busy(on: boolean): void {
-    Atomics.add(this.active, 0, on ? 1 : -1);
+    // In this order, a worker that dies between the two steps leaves the count too high by one at worst.
+    if (on) {
+      Atomics.add(this.active, 0, 1);
+      Atomics.store(this.view, BUSY, 1);
+    } else {
+      Atomics.store(this.view, BUSY, 0);
+      Atomics.sub(this.active, 0, 1);
+    }
   }
 
   /** Whether polling leaves a core for the pool's thread and every other busy worker (this one is counted). */
@@ -132,4 +145,9 @@ export function openProcessDoorbell(slot: DoorbellSlot): Doorbell {
 
 function slotDoorbell(words: Int32Array, slot: number): Doorbell {
   return new Doorbell(words.subarray(slot * SLOT_WORDS, slot * SLOT_WORDS + WORDS), words.subarray(0, 1), false);
+}
+
+/** Thread workers of this process counted as active now (for tests and diagnostics). */
+export function activeThreadWorkers(): number {
+  return Atomics.load(ACTIVE_WORKERS, 0);
 }

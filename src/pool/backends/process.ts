@@ -39,7 +39,10 @@ export const processBackend: Backend = {
     const report = (): void => {
       if (reported || !exitInfo || !disconnected) return;
       reported = true;
-      if (bell) doorbells.giveBack(bell.slot);
+      if (bell) {
+        bell.doorbell.exited();
+        doorbells.giveBack(bell.slot);
+      }
       events.exit(exitInfo);
     };
     child.on('exit', (code, signal) => {

@@ -44,7 +44,10 @@ export const threadBackend: Backend = {
     worker.on('error', (error: Error & { code?: string }) => {
       reason = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `out of memory (${error.message})` : `${error.name}: ${error.message}`;
     });
-    worker.on('exit', (code) => events.exit({ code, signal: null, reason }));
+    worker.on('exit', (code) => {
+      doorbell.exited();
+      events.exit({ code, signal: null, reason });
+    });
     return {
       name: options.name,
       send: (message, transfer) => {

@@ -47,6 +47,8 @@ export interface WorkerTransport {
 const IDLE_POLL_MS = 0.2;
 /** How soon (ms) the pool normally handles a worker's results when it has a CPU to itself. */
 const POOL_GRACE_MS = 0.04;
+/** The most idle waits skipped after a run of misses. */
+const MAX_SKIPPED_WAITS = 64;
 
 /** Results are flushed at least this often while a batch is running, so long tasks report promptly. */
 const FLUSH_INTERVAL_MS = 1;
@@ -67,12 +69,12 @@ export class TaskRunner {
   private draining = false;
   private lastFlush = performance.now();
   /**
-   * Whether to poll when idle. Adaptive, so a worker whose next batch comes late burns no CPU waiting: a poll
-   * that finds nothing turns it off, and a batch that arrives within the poll window after the worker went
-   * idle turns it back on (polling would have caught it).
+   * Idle waits to skip before trying again, after waits that found nothing: doubled by each miss (up to
+   * {@link MAX_SKIPPED_WAITS}), cleared by a hit. So a worker whose next batch comes late soon stops burning CPU
+   * on waiting, and still finds out when the pool's rhythm changes.
    */
-  private pollWhenIdle = true;
-  private idleSince = 0;
+  private waitsToSkip = 0;
+  private skipAfterMiss = 0;
   /** Batches received, to compare with the doorbell's count of batches sent. */
   private batchesTaken = 0;
 
@@ -93,7 +95,6 @@ export class TaskRunner {
     this.batchesTaken++;
     this.pendingMessages.push(message);
     if (this.draining) return;
-    if (!this.pollWhenIdle && this.transport.doorbell && performance.now() - this.idleSince < IDLE_POLL_MS) this.pollWhenIdle = true;
     void this.drain();
   }
 
@@ -133,7 +134,6 @@ export class TaskRunner {
     } finally {
       this.draining = false;
       this.transport.doorbell?.busy(false);
-      this.idleSince = performance.now();
     }
   }
 
@@ -152,7 +152,11 @@ export class TaskRunner {
    */
   private pollIdle(): RunMessage | undefined {
     const bell = this.transport.doorbell;
-    if (!bell || !this.pollWhenIdle || !bell.roomToPoll()) return undefined;
+    if (!bell || !bell.roomToPoll()) return undefined;
+    if (this.waitsToSkip > 0) {
+      this.waitsToSkip--;
+      return undefined;
+    }
     const poll = this.transport.poll;
     const start = performance.now();
     const until = start + IDLE_POLL_MS;
@@ -160,9 +164,9 @@ export class TaskRunner {
       const rings = bell.rings();
       if (poll) {
         const message = poll();
-        if (message) return this.took(message);
+        if (message) return this.hit(message);
       } else if (rings > this.batchesTaken) {
-        return undefined; // the batch waits in the event loop
+        return this.hit(undefined); // the batch waits in the event loop
       }
       const now = performance.now();
       if (now >= until) break;
@@ -171,8 +175,14 @@ export class TaskRunner {
         bell.sleep(rings, until - now);
       }
     }
-    this.pollWhenIdle = false;
+    this.skipAfterMiss = Math.min(MAX_SKIPPED_WAITS, Math.max(1, this.skipAfterMiss * 2));
+    this.waitsToSkip = this.skipAfterMiss;
     return undefined;
+  }
+
+  private hit<T extends RunMessage | undefined>(message: T): T {
+    this.skipAfterMiss = 0;
+    return this.took(message);
   }
 
   /** Runs one job; returns a promise only when the task is asynchronous, so sync batches never yield. */
