@@ -23,6 +23,12 @@ export const INITIAL_DEPTH = 1;
  * The price: at the end of a queue one worker may hold one task more than an idle peer.
  */
 export const MIN_DEPTH = 2;
+/**
+ * Except that a task this long (ms) goes alone: its round trip is a rounding error next to it, while a second
+ * task queued behind it can leave a peer idle for a whole task at the end of a burst (e.g. the last clients of an
+ * FL round, whose training times differ).
+ */
+export const SOLO_MS = 20;
 
 export class PipelineDepth {
   private readonly averageMs = new Map<string, number>();
@@ -44,7 +50,7 @@ export class PipelineDepth {
 
   depthFor(name: string): number {
     const average = this.averageMs.get(name);
-    if (average === undefined) return INITIAL_DEPTH;
+    if (average === undefined || average > SOLO_MS) return INITIAL_DEPTH;
     return Math.max(MIN_DEPTH, Math.min(MAX_DEPTH, Math.floor(this.budgetMs / Math.max(average, 1e-4))));
   }
 }
