@@ -3,9 +3,7 @@
  * needs it next to the end-to-end time to tell the work (which workers divide) from the message
  * and serialisation overhead (which they do not).
  */
-import type { PoolObserver, TaskRecord } from '../pool/observer.js';
-
-const HOOKS = ['taskFailed', 'batchSent', 'resultsReceived', 'workerStarted', 'workerReady', 'workerExited'] as const;
+import { combineObservers, type PoolObserver } from '../pool/observer.js';
 
 /** An observer recording the last run time per task name, forwarding every hook to the user's observer if there is one. */
 export class RunTimes {
@@ -13,18 +11,12 @@ export class RunTimes {
   readonly observer: PoolObserver;
 
   constructor(user: PoolObserver | undefined) {
-    const observer: PoolObserver = {
-      taskFinished: (record: TaskRecord) => {
-        this.last.set(record.name, record.runMs);
-        user?.taskFinished?.(record);
+    const own: PoolObserver = {
+      tasksFinished: (batch) => {
+        for (let i = 0; i < batch.count; i++) this.last.set(batch.name(i), batch.runMs(i));
       },
     };
-    // Only the hooks the user has: a pool skips work for hooks that are absent.
-    for (const hook of HOOKS) {
-      const fn = user?.[hook] as ((...args: unknown[]) => void) | undefined;
-      if (typeof fn === 'function') (observer as Record<string, unknown>)[hook] = (...args: unknown[]) => fn.apply(user, args);
-    }
-    this.observer = observer;
+    this.observer = combineObservers(own, user)!;
   }
 
   /** Forgets the last run time of `name`, so the next `take` sees only the call that follows. */

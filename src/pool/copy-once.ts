@@ -25,9 +25,10 @@ export class CopyOnce {
   private copies: Map<unknown, AnyTypedArray> | undefined;
   private buffers: Transferable[] = [];
 
-  /** Starts a new batch. */
+  /** Starts a new batch (free when the last one copied nothing, as nearly every batch does). */
   reset(): void {
-    this.copies?.clear();
+    if (this.buffers.length === 0) return;
+    this.copies!.clear();
     this.buffers = [];
   }
 

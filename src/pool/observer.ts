@@ -66,3 +66,20 @@ export interface PoolObserver {
   workerReady?(worker: string, at: number): void;
   workerExited?(worker: string, at: number, info: ExitInfo): void;
 }
+
+const HOOKS = ['taskFinished', 'tasksFinished', 'taskFailed', 'batchSent', 'resultsReceived', 'workerStarted', 'workerReady', 'workerExited'] as const;
+
+/**
+ * One observer that calls every given observer's hooks, in order. It has only the hooks that at least one of them
+ * has, since a pool skips the work behind a hook nobody listens to.
+ */
+export function combineObservers(...observers: (PoolObserver | undefined)[]): PoolObserver | undefined {
+  const present = observers.filter((o): o is PoolObserver => o !== undefined);
+  if (present.length <= 1) return present[0];
+  const combined: Record<string, (...args: unknown[]) => void> = {};
+  for (const hook of HOOKS) {
+    const listeners = present.filter((o) => typeof o[hook] === 'function') as Record<string, (...args: unknown[]) => void>[];
+    if (listeners.length > 0) combined[hook] = (...args) => listeners.forEach((o) => o[hook](...args));
+  }
+  return combined as PoolObserver;
+}

@@ -46,6 +46,7 @@ import { FinishedBatch } from './finished-batch.js';
 import { CopyOnce } from './copy-once.js';
 import { AutoPool } from '../playbook/auto-pool.js';
 import type { AutoPoolOptions } from '../playbook/auto-options.js';
+import { CREATE_POOL_HOOK, type CreatePoolHook } from '../profile/hook.js';
 
 /**
  * After this many workers in a row die before loading the module, the pool stops trying. A
@@ -402,17 +403,12 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     if (this.awakeScheduled) return;
     this.awakeScheduled = true;
     const turn = (): void => {
-      if (performance.now() < this.awakeUntil && this.inFlightTotal() > 0) setImmediate(turn);
+      if (performance.now() < this.awakeUntil && !this.isIdle()) setImmediate(turn);
       else this.awakeScheduled = false;
     };
     setImmediate(turn);
   }
 
-  private inFlightTotal(): number {
-    let n = 0;
-    for (const slot of this.slots) n += slot.inFlight;
-    return n;
-  }
 
   /** The head of a worker's line is running now: its timeout clock starts. */
   private startRunning(slot: WorkerSlot): void {
@@ -725,9 +721,7 @@ export function createPool<M = Record<string, AnyFunction>>(options: PoolOptions
   // 'auto' samples each task function on all three backends, then keeps the fastest (src/playbook).
   if (options?.backend === 'auto') return new AutoPool<M>(options);
   // A profiling session (weft profile, profile()) observes every pool through this hook (src/profile/hook.ts).
-  const hook = (globalThis as Record<symbol, unknown>)[Symbol.for('weft.createPool')] as
-    | ((o: PoolOptions, make: (o: PoolOptions) => Pool) => Pool)
-    | undefined;
+  const hook = (globalThis as Record<symbol, unknown>)[CREATE_POOL_HOOK] as CreatePoolHook | undefined;
   if (hook) return hook(options, (o) => new Pool(o)) as unknown as Pool<M>;
   return new Pool<M>(options);
 }

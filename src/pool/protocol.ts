@@ -5,6 +5,7 @@
  * because per-message cost (not per-task cost) dominates small tasks. Batches are flat arrays
  * with a fixed stride rather than arrays of objects: fewer objects to clone or serialise.
  */
+import type { DoorbellSlot } from './backends/doorbell.js';
 import type { RemoteError } from './errors.js';
 
 /** Fields of one job inside a {@link RunMessage}'s flat `jobs` array. */
@@ -77,7 +78,7 @@ export interface WorkerData {
   doorbell?: Int32Array;
   activeWorkers?: Int32Array;
   /** Process workers: where their doorbell lives. */
-  doorbellSlot?: { segment: string; slot: number };
+  doorbellSlot?: DoorbellSlot;
 }
 
 /** Symbol used to mark a value returned with a transfer list (see `transfer()`); `Symbol.for` so it matches across module copies. */

@@ -28,16 +28,8 @@ export class TaskColumns {
   private readonly chunks: TaskChunk[] = [];
   private current = new TaskChunk();
   private used = 0;
-  // Task and worker names are few: each is stored once and referred to by index. Consecutive records
-  // mostly repeat the previous names (the same string objects), which a pointer comparison catches.
-  private readonly names: string[] = [];
-  private readonly nameIndex = new Map<string, number>();
-  private readonly workers: string[] = [];
-  private readonly workerIndex = new Map<string, number>();
-  private lastName = '';
-  private lastNameAt = -1;
-  private lastWorker = '';
-  private lastWorkerAt = -1;
+  private readonly names = new Interner();
+  private readonly workers = new Interner();
 
   constructor() {
     this.chunks.push(this.current);
@@ -48,75 +40,31 @@ export class TaskColumns {
     return (this.chunks.length - 1) * CHUNK + this.used;
   }
 
-  /** Appends `r`'s fields. */
-  push(r: TaskRecord): void {
-    this.pushRow(r.id, r.name, this.workerAt(r.worker), r.outcome === 'ok', r.enqueuedAt, r.startedAt, r.runMs, r.receivedAt);
-  }
-
   /** Appends every task of one results message. */
   pushBatch(b: FinishedTasks): void {
-    const worker = this.workerAt(b.worker);
-    const receivedAt = b.receivedAt;
-    const count = b.count;
-    let i = 0;
-    while (i < count) {
-      if (this.used === CHUNK) {
-        this.current = new TaskChunk();
-        this.chunks.push(this.current);
-        this.used = 0;
-      }
-      // Rows up to the end of the message or of the chunk, written without per-row bound checks of our own.
+    const worker = this.workers.indexOf(b.worker);
+    for (let i = 0; i < b.count; i++) {
+      const row = this.nextRow();
       const c = this.current;
-      const end = Math.min(count, i + CHUNK - this.used);
-      let row = this.used;
-      for (; i < end; i++, row++) {
-        const name = b.name(i);
-        if (name !== this.lastName) {
-          this.lastName = name;
-          this.lastNameAt = intern(name, this.names, this.nameIndex);
-        }
-        c.id[row] = b.id(i);
-        c.name[row] = this.lastNameAt;
-        c.worker[row] = worker;
-        c.outcome[row] = b.ok(i) ? OK : THREW;
-        c.enqueuedAt[row] = b.enqueuedAt(i);
-        c.startedAt[row] = b.startedAt(i);
-        c.runMs[row] = b.runMs(i);
-        c.receivedAt[row] = receivedAt;
-      }
-      this.used = row;
+      c.id[row] = b.id(i);
+      c.name[row] = this.names.indexOf(b.name(i));
+      c.worker[row] = worker;
+      c.outcome[row] = b.ok(i) ? OK : THREW;
+      c.enqueuedAt[row] = b.enqueuedAt(i);
+      c.startedAt[row] = b.startedAt(i);
+      c.runMs[row] = b.runMs(i);
+      c.receivedAt[row] = b.receivedAt;
     }
   }
 
-  /** The index of worker name `worker`. */
-  private workerAt(worker: string): number {
-    if (worker !== this.lastWorker) {
-      this.lastWorker = worker;
-      this.lastWorkerAt = intern(worker, this.workers, this.workerIndex);
-    }
-    return this.lastWorkerAt;
-  }
-
-  private pushRow(id: number, name: string, worker: number, ok: boolean, enqueuedAt: number, startedAt: number, runMs: number, receivedAt: number): void {
+  /** The next free row of the current chunk, starting a new chunk when it is full. */
+  private nextRow(): number {
     if (this.used === CHUNK) {
       this.current = new TaskChunk();
       this.chunks.push(this.current);
       this.used = 0;
     }
-    const c = this.current;
-    const i = this.used++;
-    if (name !== this.lastName) {
-      this.lastName = name;
-      this.lastNameAt = intern(name, this.names, this.nameIndex);
-    }
-    c.id[i] = id;
-    c.name[i] = this.lastNameAt;
-    c.worker[i] = worker;
-    c.outcome[i] = ok ? OK : THREW;
-    c.enqueuedAt[i] = enqueuedAt;
-    c.startedAt[i] = startedAt;
-    c.runMs[i] = runMs;
-    c.receivedAt[i] = receivedAt;
+    return this.used++;
   }
 
   /** The records as objects again (for exports, once). */
@@ -126,7 +74,7 @@ export class TaskColumns {
       const n = c === this.current ? this.used : CHUNK;
       for (let i = 0; i < n; i++) {
         out.push({
-          id: c.id[i], name: this.names[c.name[i]], worker: this.workers[c.worker[i]], outcome: c.outcome[i] === OK ? 'ok' : 'threw',
+          id: c.id[i], name: this.names.at(c.name[i]), worker: this.workers.at(c.worker[i]), outcome: c.outcome[i] === OK ? 'ok' : 'threw',
           enqueuedAt: c.enqueuedAt[i], startedAt: c.startedAt[i], runMs: c.runMs[i], receivedAt: c.receivedAt[i],
         });
       }
@@ -135,14 +83,32 @@ export class TaskColumns {
   }
 }
 
-function intern(value: string, list: string[], index: Map<string, number>): number {
-  let i = index.get(value);
-  if (i === undefined) {
-    i = list.length;
-    list.push(value);
-    index.set(value, i);
+/**
+ * Strings stored once and referred to by index: task and worker names are few. Consecutive records mostly repeat
+ * the previous name (the same string object), which a pointer comparison catches before the map lookup.
+ */
+class Interner {
+  private readonly values: string[] = [];
+  private readonly index = new Map<string, number>();
+  private lastValue: string | undefined;
+  private lastIndex = -1;
+
+  indexOf(value: string): number {
+    if (value === this.lastValue) return this.lastIndex;
+    let i = this.index.get(value);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(value);
+      this.index.set(value, i);
+    }
+    this.lastValue = value;
+    this.lastIndex = i;
+    return i;
   }
-  return i;
+
+  at(index: number): string {
+    return this.values[index];
+  }
 }
 
 function grown<T extends Float64Array | Uint32Array | Uint8Array>(old: T, capacity: number): T {
@@ -158,8 +124,7 @@ export class MessageColumns {
   private count: Uint32Array;
   private ms: Float64Array;
   private at: Float64Array;
-  private readonly workers: string[] = [];
-  private readonly workerIndex = new Map<string, number>();
+  private readonly workers = new Interner();
 
   constructor(private capacity = 1024) {
     this.worker = new Uint32Array(capacity);
@@ -178,7 +143,7 @@ export class MessageColumns {
       this.at = grown(this.at, this.capacity);
     }
     const i = this.size++;
-    this.worker[i] = intern(worker, this.workers, this.workerIndex);
+    this.worker[i] = this.workers.indexOf(worker);
     this.count[i] = count;
     this.ms[i] = ms;
     this.at[i] = at;
@@ -187,7 +152,7 @@ export class MessageColumns {
   /** The records as objects. */
   toRecords(): { worker: string; count: number; ms: number; at: number }[] {
     const out = new Array(this.size);
-    for (let i = 0; i < this.size; i++) out[i] = { worker: this.workers[this.worker[i]], count: this.count[i], ms: this.ms[i], at: this.at[i] };
+    for (let i = 0; i < this.size; i++) out[i] = { worker: this.workers.at(this.worker[i]), count: this.count[i], ms: this.ms[i], at: this.at[i] };
     return out;
   }
 }

@@ -195,7 +195,8 @@ export class Recorder implements PoolObserver {
   }
 }
 
-function lockSummary(name: string, lock: Watchable): LockSummary {
+/** `lock`'s contention statistics now, under `name`. */
+export function lockSummary(name: string, lock: Watchable): LockSummary {
   const s = lock.stats() ?? { acquisitions: 0, contended: 0, totalWaitMs: 0, worstWaitMs: 0, id: 0 };
   return { name, ...s, meanWaitMs: s.contended > 0 ? s.totalWaitMs / s.contended : 0 };
 }

@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { PoolObserver } from '../pool/observer.js';
+import { combineObservers } from '../pool/observer.js';
 import type { PoolOptions } from '../pool/options.js';
 import { Pool } from '../pool/pool.js';
 import { toModuleUrl } from '../pool/worker/load-module.js';
@@ -16,7 +16,7 @@ import { flushWorkerProfiles, flushWorkerProfilesSync, matchWorkers, profiledMod
 import { startThreadProfiler, type RunningProfiler } from './cpu/main-profiler.js';
 import { merge, summarise, type CpuProfile, type ProfileSummary } from './cpu/summary.js';
 import { WaitLog, type LockWait } from './locks.js';
-import { Recorder, type Watchable } from './recorder.js';
+import { lockSummary, Recorder, type Watchable } from './recorder.js';
 import { profileCharts } from './report/charts.js';
 import { toProfileHtml } from './report/page.js';
 import { buildReport, type ProfileReport } from './summary.js';
@@ -95,12 +95,11 @@ export class ProfileSession {
   instrument(options: PoolOptions, make: (options: PoolOptions) => Pool): Pool {
     const tag = `pool-${this.pools.length + 1}`;
     const recorder = new Recorder({ failures: this.failures });
-    for (const { name, lock } of this.locks) recorder.watchLock(name, lock);
     const backend = options.backend ?? 'thread';
     // An inline pool runs on this thread, which the main profiler already samples and the main wait log sees.
     const profiledWorkers = backend !== 'inline';
     const module = profiledWorkers ? profiledModuleUrl(toModuleUrl(options.module), this.cpuDir, tag, this.intervalUs, this.cpu) : options.module;
-    const pool = make({ ...options, module, observer: tee(recorder, options.observer) });
+    const pool = make({ ...options, module, observer: combineObservers(recorder, options.observer) });
     const tracked: Tracked = { tag, recorder, pool, profiledWorkers, flushed: false };
     this.pools.push(tracked);
     const close = pool.close.bind(pool);
@@ -119,7 +118,6 @@ export class ProfileSession {
   /** Reports `lock`'s contention statistics (create it with `{ stats: true }`) in this session's report. */
   watchLock(name: string, lock: Watchable): this {
     this.locks.push({ name, lock });
-    for (const p of this.pools) p.recorder.watchLock(name, lock);
     return this;
   }
 
@@ -153,7 +151,10 @@ export class ProfileSession {
       cpu.main = summarise('main', mainProfile, 25, file);
     }
     const single = this.pools.length === 1;
-    const lockNames = this.lockNamesById();
+    // The session's locks are read once here, for the contention table and to name the waits in the trace.
+    const locks = this.locks.map(({ name, lock }) => lockSummary(name, lock));
+    const lockNameById = new Map(locks.map((l) => [l.id, l.name]));
+    const lockNames = (id: number): string => lockNameById.get(id) ?? `lock ${id}`;
     const lockWaits: LockWait[] = [...this.lockWaits, ...this.mainWaits.waits.map((w) => ({ lock: lockNames(w.id), start: w.start, end: w.end }))];
     for (const p of this.pools) {
       const metas = workerProfiles(this.cpuDir, p.tag);
@@ -174,9 +175,7 @@ export class ProfileSession {
     cpu.workers.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
     const all: ProfileSummary[] = [...(cpu.main ? [cpu.main] : []), ...cpu.workers];
     if (all.length > 0) cpu.overall = merge('all', all);
-    const data = combineSnapshots(this.pools.map((p) => ({ tag: p.tag, data: p.recorder.snapshot() })));
-    if (this.pools.length === 0) data.locks.push(...this.locks.map(({ name, lock }) => new Recorder().watchLock(name, lock).snapshot().locks[0]));
-    else data.locks.splice(0, data.locks.length, ...dedupeLocks(data.locks));
+    const data = { ...combineSnapshots(this.pools.map((p) => ({ tag: p.tag, data: p.recorder.snapshot() }))), locks };
     // The flush requests have done their job; a later session in the same directory must not see them.
     for (const p of this.pools) rmSync(join(this.cpuDir, `flush-${p.tag}`), { force: true });
     writeFileSync(files.trace, JSON.stringify(toTrace(data, lockWaits)));
@@ -192,36 +191,4 @@ export class ProfileSession {
     p.flushed = true;
     if (p.profiledWorkers) await flushWorkerProfiles(this.cpuDir, p.tag, p.recorder.liveWorkers().length);
   }
-
-  /** Names of watched locks by their stats id; a lock the session does not watch is named `lock <id>`. */
-  private lockNamesById(): (id: number) => string {
-    const byId = new Map<number, string>();
-    for (const { name, lock } of this.locks) {
-      const id = lock.stats()?.id;
-      if (id !== undefined) byId.set(id, name);
-    }
-    return (id) => byId.get(id) ?? `lock ${id}`;
-  }
-}
-
-/** Every pool watches every session lock, so the combined list has each lock once per pool. */
-function dedupeLocks<T extends { name: string }>(locks: T[]): T[] {
-  const seen = new Map<string, T>();
-  for (const l of locks) if (!seen.has(l.name)) seen.set(l.name, l);
-  return [...seen.values()];
-}
-
-/** The recorder, and the user's own observer if any, both called. */
-function tee(recorder: Recorder, user: PoolObserver | undefined): PoolObserver {
-  if (!user) return recorder;
-  return {
-    tasksFinished: (b) => (recorder.tasksFinished(b), user.tasksFinished?.(b)),
-    ...(user.taskFinished && { taskFinished: user.taskFinished.bind(user) }),
-    taskFailed: (f) => (recorder.taskFailed?.(f), user.taskFailed?.(f)),
-    batchSent: (w, n, ms, at) => (recorder.batchSent(w, n, ms, at), user.batchSent?.(w, n, ms, at)),
-    resultsReceived: (w, n, ms, at) => (recorder.resultsReceived(w, n, ms, at), user.resultsReceived?.(w, n, ms, at)),
-    workerStarted: (w, at) => (recorder.workerStarted(w, at), user.workerStarted?.(w, at)),
-    workerReady: (w, at) => (recorder.workerReady(w, at), user.workerReady?.(w, at)),
-    workerExited: (w, at, info) => (recorder.workerExited(w, at), user.workerExited?.(w, at, info)),
-  };
 }

@@ -13,10 +13,7 @@ const doorbell = data.doorbellSlot ? openDoorbellOrNot(data.doorbellSlot) : unde
 const runner = await bootWorker(
   data,
   {
-    post: (message) => {
-      void send(message);
-      if (message.type === 'results') doorbell?.sent();
-    },
+    post: (message) => void send(message),
     transfers: false,
     doorbell,
   },

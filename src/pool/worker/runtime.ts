@@ -94,8 +94,7 @@ export class TaskRunner {
   receive(message: RunMessage): void {
     this.batchesTaken++;
     this.pendingMessages.push(message);
-    if (this.draining) return;
-    void this.drain();
+    if (!this.draining) void this.drain();
   }
 
   /** Sends every finished result now (used before the worker exits). */
@@ -107,7 +106,7 @@ export class TaskRunner {
     this.transferList = [];
     this.lastFlush = performance.now();
     try {
-      this.transport.post({ type: 'results', results }, transfer.length ? transfer : undefined);
+      this.postResults(results, transfer);
     } catch {
       this.postOneByOne(results, transfer);
     }
@@ -164,9 +163,13 @@ export class TaskRunner {
       const rings = bell.rings();
       if (poll) {
         const message = poll();
-        if (message) return this.hit(message);
+        if (message) {
+          this.skipAfterMiss = 0;
+          return this.took(message);
+        }
       } else if (rings > this.batchesTaken) {
-        return this.hit(undefined); // the batch waits in the event loop
+        this.skipAfterMiss = 0;
+        return undefined; // the batch waits in the event loop
       }
       const now = performance.now();
       if (now >= until) break;
@@ -178,11 +181,6 @@ export class TaskRunner {
     this.skipAfterMiss = Math.min(MAX_SKIPPED_WAITS, Math.max(1, this.skipAfterMiss * 2));
     this.waitsToSkip = this.skipAfterMiss;
     return undefined;
-  }
-
-  private hit<T extends RunMessage | undefined>(message: T): T {
-    this.skipAfterMiss = 0;
-    return this.took(message);
   }
 
   /** Runs one job; returns a promise only when the task is asynchronous, so sync batches never yield. */
@@ -247,13 +245,19 @@ export class TaskRunner {
       const one = results.slice(i, i + RESULT_STRIDE);
       const ownTransfer = transfer.filter((t) => containsTransferable(one[2], t));
       try {
-        this.transport.post({ type: 'results', results: one }, ownTransfer.length ? ownTransfer : undefined);
+        this.postResults(one, ownTransfer);
       } catch (error) {
         one[1] = RESULT_UNSENDABLE;
         one[2] = toRemoteError(error);
-        this.transport.post({ type: 'results', results: one });
+        this.postResults(one, []);
       }
     }
+  }
+
+  /** Posts one results message, counted on the doorbell so the worker can tell whether the pool has handled it. */
+  private postResults(results: unknown[], transfer: Transferable[]): void {
+    this.transport.post({ type: 'results', results }, transfer.length ? transfer : undefined);
+    this.transport.doorbell?.sent();
   }
 }
 

@@ -10,10 +10,7 @@ const doorbell = data.doorbell && data.activeWorkers ? new Doorbell(data.doorbel
 const runner = await bootWorker(
   data,
   {
-    post: (message, transfer) => {
-      port.postMessage(message, transfer);
-      if (message.type === 'results') doorbell?.sent();
-    },
+    post: (message, transfer) => port.postMessage(message, transfer),
     transfers: true,
     poll: () => receiveMessageOnPort(port)?.message as RunMessage | undefined,
     doorbell,
