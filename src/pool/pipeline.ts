@@ -10,7 +10,8 @@
  * shares a core with them and the scheduler can keep it off for a few milliseconds, during which a
  * worker must not run dry. Processes need more than threads (each message goes through a pipe and the
  * serialiser): on 2 cores, 5,000 BigInt factorial(1000) tasks (0.13 ms each) on 2 process workers ran at
- * 7,800/s with 1 ms, 8,700/s with 2 ms and 9,300/s with 4 ms; on threads 10,400/s with 1 ms, 11,300/s with 4 ms.
+ * 7,800/s with 1 ms, 8,700/s with 2 ms and 9,300/s with 4 ms; on threads 10,400/s with 1 ms, 11,300/s with 4 ms
+ * (one burst after 200 warm-up tasks, in a throwaway script; the bench's factorial case is the reproducible figure).
  */
 /** A task that runs longer than this is reported around (see JOB_ISOLATED) rather than pipelined. */
 export const LONG_TASK_MS = 1;

@@ -12,3 +12,10 @@ test('auto-backend sends the prime counting to a parallel backend and isPrime in
   assert.match(stdout, /countPrimes -> (thread|process), isPrime -> inline/);
   assert.match(stdout, /why: inline: the task runs/);
 });
+
+test('auto-shared-array sums the shared array right and explains its choice', async () => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/auto-shared-array.ts'], { timeout: 60_000 });
+  assert.match(stdout, /^sum of 4000000 values: 11999994\n/);
+  assert.match(stdout, /sumSlice -> (inline|thread|process)\n/);
+  assert.match(stdout, /why: /);
+});
