@@ -61,7 +61,7 @@ const POOLS: Record<Backend, string[]> = {
   process: ['weft', 'tinypool', 'workerpool', 'poolifier'],
 };
 
-const SIZES = { tiny: 20_000, factorial: 5_000, latency: 2_000, bigArg: 200, arrayLength: 1 << 20 };
+const SIZES = { tiny: 20_000, factorial: 5_000, latency: 2_000, latencyWarmUp: 10_000, bigArg: 200, arrayLength: 1 << 20 };
 const CASE_TIMEOUT_MS = 60_000;
 /** A runner gets this long in all before its process group is killed. */
 const RUNNER_TIMEOUT_MS = 180_000;
@@ -423,7 +423,7 @@ async function main(): Promise<void> {
   console.log(`pool size ${workers}; weft from ${opts.weft === 'src' ? 'src/ (tsx)' : 'dist/'} at ${weftState}; ${opts.repeat} repeat(s), medians; each (pool, backend) in its own process`);
   console.log(
     `cases: ${SIZES.tiny.toLocaleString('en-US')} tiny (a+b) at once; ${SIZES.factorial.toLocaleString('en-US')} BigInt factorial(1000) at once; ` +
-      `${SIZES.latency.toLocaleString('en-US')} sequential tiny (round trip); ${SIZES.bigArg} × ${(SIZES.arrayLength * 8) / 2 ** 20} MiB Float64Array sums at once`,
+      `${SIZES.latency.toLocaleString('en-US')} sequential tiny (round trip, after ${SIZES.latencyWarmUp.toLocaleString('en-US')} untimed); ${SIZES.bigArg} × ${(SIZES.arrayLength * 8) / 2 ** 20} MiB Float64Array sums at once`,
   );
 
   const results = new Map<string, RunnerResult[]>(specs.map((s) => [`${s.pool}/${s.backend}`, []]));

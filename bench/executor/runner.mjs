@@ -84,13 +84,15 @@ const CASES = {
   },
 
   /**
-   * 2,000 sequential awaited `a + b`: round trip p50 and p99 in µs. The same number of untimed calls first, for
-   * every pool alike: right after the other cases the JIT and the collector are still busy on this path, and on
-   * a 2-core machine their threads take the tail of the first thousand calls (p99 swung 3x between runs).
+   * 2,000 sequential awaited `a + b`: round trip p50 and p99 in µs, after `sizes.latencyWarmUp` untimed calls, for
+   * every pool alike. The tail is measured at steady state, not during the JIT's warm-up: after only 2,000 untimed
+   * calls V8 was still optimising about ten functions of this path during the timed calls (`node --trace-opt`),
+   * and its compiler threads ran about 20 ms inside a 55 ms timed window (each thread's /proc schedstat); on two cores
+   * those threads take a CPU from the pool's thread or its worker, and decide the p99 of every pool.
    */
   async latency(p) {
     const n = sizes.latency;
-    for (let i = 0; i < n; i++) await p.add(i, 1);
+    for (let i = 0; i < sizes.latencyWarmUp; i++) await p.add(i, 1);
     const times = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
