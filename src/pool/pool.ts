@@ -328,7 +328,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
       const slot = this.leastLoadedReady();
       if (!slot) break;
       const next = this.queue.peek()!;
-      const room = this.depth.depthFor(next.name) - slot.inFlight;
+      const room = this.depth.room(next.name, slot.inFlight);
       if (room <= 0) break;
       const fairShare = Math.ceil(this.queue.size / sharers);
       const count = Math.max(1, Math.min(room, fairShare));

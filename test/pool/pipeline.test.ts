@@ -29,6 +29,19 @@ describe('pipeline depth', () => {
     assert.equal(depth.depthFor('client'), 1);
   });
 
+  it('refills a worker only once it has run down to half its depth, and then to the full depth', () => {
+    const depth = new PipelineDepth(2);
+    depth.observe('f', 0.2); // depth 10
+    assert.equal(depth.room('f', 0), 10);
+    assert.equal(depth.room('f', 6), 0);
+    assert.equal(depth.room('f', 5), 5);
+    depth.observe('mid', 5); // depth 2: a worker holding one gets the second at once
+    assert.equal(depth.room('mid', 1), 1);
+    assert.equal(depth.room('mid', 2), 0);
+    assert.equal(depth.room('unknown', 0), 1);
+    assert.equal(depth.room('unknown', 1), 0);
+  });
+
   it('follows a moving average of run times', () => {
     const depth = new PipelineDepth(4);
     depth.observe('t', 0.5);
