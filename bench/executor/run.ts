@@ -9,7 +9,9 @@
  * tasks/s; (2) 5,000 BigInt factorial(1000), tasks/s; (3) 2,000 sequential awaited tiny tasks,
  * round trip p50/p99 in µs; (4) 200 tasks each given an 8 MB Float64Array, copied and (threads)
  * transferred, tasks/s. Every (pool, backend) runs in its own process (runner.mjs), once per
- * repeat, repeats interleaved across pools; the tables show medians and the ratios weft / best peer
+ * repeat, repeats interleaved across pools; in that process each case runs once untimed before the
+ * timed run (steady state, not the JIT's warm-up), and the latency case times 2,000 calls after
+ * 10,000 untimed ones; the tables show medians and the ratios weft / best peer
  * against the targets of issue 2. `--quick` is one repeat. `--weft dist` measures the compiled
  * package (run `npm run build` first); the default measures src/ through tsx. Before each run
  * the script waits up to `--settle` seconds (default 5) for other processes' CPU load to drop
