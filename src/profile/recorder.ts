@@ -138,9 +138,13 @@ export class Recorder implements PoolObserver {
     return this;
   }
 
-  /** Workers that are ready and have not exited (the ones a CPU-profile flush waits for). */
+  /**
+   * Workers started and not exited (the ones a CPU-profile flush waits for). One still starting counts: it loads
+   * the profiler with its module, finds the flush request and writes its profile too, and a flush that did not
+   * wait for it would remove the folder while it writes.
+   */
   liveWorkers(): string[] {
-    return [...this.lives].filter(([, l]) => l.readyAt !== null && l.exitedAt === null).map(([name]) => name);
+    return [...this.lives].filter(([, l]) => (l.startedAt !== null || l.readyAt !== null) && l.exitedAt === null).map(([name]) => name);
   }
 
   /** Ready times of every worker seen, in order (to match worker CPU profiles to pool worker names). */

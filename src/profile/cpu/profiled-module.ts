@@ -48,15 +48,22 @@ function writeProfile(): void {
     });
     session.disconnect();
   }
+  // The session has ended without this worker (it gave up waiting, or its program exited first): nowhere to write.
+  if (!existsSync(dir!)) return;
   const base = join(dir!, `${tag}-${self}`);
-  // Written under a temporary name first, so the parent never reads half a file; the meta last, as the parent looks for it.
-  if (profile) {
-    writeFileSync(`${base}.cpuprofile.tmp`, JSON.stringify(profile));
-    renameSync(`${base}.cpuprofile.tmp`, `${base}.cpuprofile`);
-  }
   const meta = { self, tag, pid: process.pid, threadId, loadedAt, writtenAt: performance.timeOrigin + performance.now(), cpu: profile !== undefined, waits: waitLog.waits, droppedWaits: waitLog.dropped };
-  writeFileSync(`${base}.meta.json.tmp`, JSON.stringify(meta));
-  renameSync(`${base}.meta.json.tmp`, `${base}.meta.json`);
+  try {
+    // Written under a temporary name first, so the parent never reads half a file; the meta last, as the parent looks for it.
+    if (profile) {
+      writeFileSync(`${base}.cpuprofile.tmp`, JSON.stringify(profile));
+      renameSync(`${base}.cpuprofile.tmp`, `${base}.cpuprofile`);
+    }
+    writeFileSync(`${base}.meta.json.tmp`, JSON.stringify(meta));
+    renameSync(`${base}.meta.json.tmp`, `${base}.meta.json`);
+  } catch (error) {
+    // The folder went away while writing (same cause as above); anything else is a real failure.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 const flushFile = join(dir, `flush-${tag}`);
