@@ -409,7 +409,6 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     setImmediate(turn);
   }
 
-
   /** The head of a worker's line is running now: its timeout clock starts. */
   private startRunning(slot: WorkerSlot): void {
     const head = slot.head();

@@ -144,7 +144,7 @@ export class Recorder implements PoolObserver {
    * wait for it would remove the folder while it writes.
    */
   liveWorkers(): string[] {
-    return [...this.lives].filter(([, l]) => (l.startedAt !== null || l.readyAt !== null) && l.exitedAt === null).map(([name]) => name);
+    return [...this.lives].filter(([, l]) => l.exitedAt === null).map(([name]) => name);
   }
 
   /** Ready times of every worker seen, in order (to match worker CPU profiles to pool worker names). */

@@ -48,8 +48,6 @@ function writeProfile(): void {
     });
     session.disconnect();
   }
-  // The session has ended without this worker (it gave up waiting, or its program exited first): nowhere to write.
-  if (!existsSync(dir!)) return;
   const base = join(dir!, `${tag}-${self}`);
   const meta = { self, tag, pid: process.pid, threadId, loadedAt, writtenAt: performance.timeOrigin + performance.now(), cpu: profile !== undefined, waits: waitLog.waits, droppedWaits: waitLog.dropped };
   try {
@@ -61,7 +59,7 @@ function writeProfile(): void {
     writeFileSync(`${base}.meta.json.tmp`, JSON.stringify(meta));
     renameSync(`${base}.meta.json.tmp`, `${base}.meta.json`);
   } catch (error) {
-    // The folder went away while writing (same cause as above); anything else is a real failure.
+    // No folder: the session ended without this worker (it gave up waiting, or its program exited first).
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
