@@ -28,7 +28,7 @@ export interface AutoPoolStats extends PoolStats {
  * Made by `createPool({ backend: 'auto', module })`; same calls as {@link Pool}, plus `explain()`.
  * @typeParam M - the task module's type, `typeof import('./tasks.js')`.
  * @example
- * import { createPool } from 'weft';
+ * import { createPool } from 'weft-pool';
  * import type * as Primes from './tasks/primes.js';
  * await using pool = createPool<typeof Primes>({ backend: 'auto', module: new URL('./tasks/primes.ts', import.meta.url) });
  * for (let i = 0; i < 12; i++) await pool.call.countPrimes(i * 200_000, (i + 1) * 200_000);

@@ -709,7 +709,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
 /**
  * Creates a pool over a task module. `backend: 'auto'` makes an {@link AutoPool}, which picks the backend per task by measuring.
  * @example
- * import { createPool } from 'weft';
+ * import { createPool } from 'weft-pool';
  * const pool = createPool<typeof import('./tasks.js')>({ module: new URL('./tasks.js', import.meta.url) });
  * const count = await pool.call.countPrimes(0, 1_000_000);
  * await pool.close();

@@ -362,7 +362,7 @@ export class Simulation {
 /**
  * Runs a whole simulation and releases everything.
  * @example
- * import { runSimulation } from 'weft/fl';
+ * import { runSimulation } from 'weft-pool/fl';
  * const result = await runSimulation({ config: { rounds: 5, backend: 'thread', workers: 2 } });
  * console.log(result.accuracy, result.paramsHash);
  */
