@@ -51,7 +51,11 @@ export class Barrier {
     this.waiter = a.waiter;
   }
 
-  /** Creates a barrier for `parties` participants (1 to {@link MAX_PARTIES}). */
+  /**
+   * Creates a barrier for `parties` participants (1 to {@link MAX_PARTIES}), in new shared memory,
+   * in `options.memory`, or with `{ placement: 'mapped' }` in a /dev/shm segment of its own that
+   * process workers given its `.state` share.
+   */
   static create(parties: number, options: Omit<CreateOptions, 'stats'> = {}): Barrier {
     if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
       throw new SyncMisuseError(`Barrier.create: parties must be an integer in [1, ${MAX_PARTIES}], got ${parties}`);

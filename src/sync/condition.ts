@@ -52,7 +52,11 @@ export class Condition {
     this.waiter = a.waiter;
   }
 
-  /** Creates a condition variable in new shared memory, or in `options.memory`. */
+  /**
+   * Creates a condition variable in new shared memory, in `options.memory`, or with
+   * `{ placement: 'mapped' }` in a /dev/shm segment of its own that process workers given its
+   * `.state` share (use it with a mutex placed the same way).
+   */
   static create(options: Omit<CreateOptions, 'stats'> = {}): Condition {
     return new Condition(allocate('Condition', BASE, options, false));
   }

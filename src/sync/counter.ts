@@ -3,6 +3,7 @@
  * words, with no header, so they can also sit in any slot of an existing shared typed array.
  */
 import { SyncMisuseError } from './errors.js';
+import { placed, type PlacementOptions } from './layout.js';
 
 function checkSlot(view: ArrayBufferView & { length: number }, index: number, name: string): void {
   if (!Number.isInteger(index) || index < 0 || index >= view.length) {
@@ -28,9 +29,12 @@ export class AtomicCounter {
     readonly index: number,
   ) {}
 
-  /** A counter in new shared memory, starting at `initial`. */
-  static create(initial = 0): AtomicCounter {
-    const view = new Int32Array(new SharedArrayBuffer(4));
+  /**
+   * A counter in new shared memory, starting at `initial`; with `{ placement: 'mapped' }` in a
+   * /dev/shm segment of its own, so process workers given its `view` count on the same word.
+   */
+  static create(initial = 0, options: PlacementOptions = {}): AtomicCounter {
+    const view = placed(Int32Array, 1, options, 'AtomicCounter.create');
     view[0] = initial;
     return new AtomicCounter(view, 0);
   }
@@ -123,9 +127,9 @@ export class AtomicBigCounter {
     readonly index: number,
   ) {}
 
-  /** A counter in new shared memory, starting at `initial`. */
-  static create(initial: bigint = 0n): AtomicBigCounter {
-    const view = new BigInt64Array(new SharedArrayBuffer(8));
+  /** A counter in new shared memory, starting at `initial`; `placement` as for {@link AtomicCounter.create}. */
+  static create(initial: bigint = 0n, options: PlacementOptions = {}): AtomicBigCounter {
+    const view = placed(BigInt64Array, 1, options, 'AtomicBigCounter.create');
     view[0] = initial;
     return new AtomicBigCounter(view, 0);
   }

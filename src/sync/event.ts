@@ -39,7 +39,11 @@ export class Event {
     this.waiter = a.waiter;
   }
 
-  /** Creates an event, clear unless `initiallySet`. */
+  /**
+   * Creates an event, clear unless `initiallySet`, in new shared memory, in `options.memory`, or
+   * with `{ placement: 'mapped' }` in a /dev/shm segment of its own that process workers given its
+   * `.state` share.
+   */
   static create(initiallySet = false, options: Omit<CreateOptions, 'stats'> = {}): Event {
     const view = allocate('Event', BASE, options, false);
     Atomics.store(view, FLAG, initiallySet ? 1 : 0);

@@ -20,8 +20,9 @@
  *   return false.
  * - Misuse throws {@link SyncMisuseError}: unlocking a mutex you do not hold, a negative
  *   semaphore count or an over-release, a barrier of 0 parties, state outside shared memory.
- * - For other processes, place the primitive in a mapped segment with `options.memory`; the
- *   waits then go through the futex, which (unlike `Atomics.notify`) wakes across processes.
+ * - For other processes, create the primitive with `{ placement: 'mapped' }` (a /dev/shm segment
+ *   of its own), or in a slice of a mapped segment with `options.memory`; the waits then go
+ *   through the futex, which (unlike `Atomics.notify`) wakes across processes.
  */
 export { SyncError, SyncMisuseError, SyncTimeoutError } from './errors.js';
 export { Mutex } from './mutex.js';
@@ -30,7 +31,7 @@ export { Barrier, MAX_PARTIES } from './barrier.js';
 export { Condition } from './condition.js';
 export { Event } from './event.js';
 export { AtomicCounter, AtomicBigCounter } from './counter.js';
-export type { CreateOptions } from './layout.js';
+export type { CreateOptions, PlacementOptions } from './layout.js';
 export { setContendedWaitSink, type ContendedWaitSink, type ContentionStats } from './stats.js';
 export { waiterFor, hasNativeWaitAsync, type Waiter, type WaitResult } from './waiter.js';
 export { runRace, type RaceMode, type RaceOptions, type RaceResult } from './race.js';

@@ -6,6 +6,7 @@
  * The header lets `X.from(view)` reject state that belongs to another primitive or was never
  * initialised (zeroed memory), instead of misbehaving later.
  */
+import { sharedArray, type Placement } from '../shared/shared-array.js';
 import { SyncMisuseError } from './errors.js';
 import { STATS_WORDS, StatsBlock } from './stats.js';
 import { waiterFor, type Waiter } from './waiter.js';
@@ -23,12 +24,26 @@ export type KindName = keyof typeof Kind;
 const MAGIC = 0x5746; // "WF"
 const FLAG_STATS = 1;
 
+/** Where a primitive (or counter) created in memory of its own lives; see {@link CreateOptions.placement}. */
+export interface PlacementOptions {
+  /**
+   * `'memory'` (default): a fresh SharedArrayBuffer, shared with worker threads (and inline).
+   * `'mapped'`: a /dev/shm segment of its own (one page), so that process workers given its state
+   * share it too, and waits on it go through the futex. Needs weft's native addon (Linux); the
+   * segment is removed when this process exits, or earlier by `dispose(x.state)` (`dispose(x.view)`
+   * for a counter), after which workers that already have it keep using it.
+   */
+  placement?: Placement;
+}
+
 /** Options every primitive accepts at creation. */
-export interface CreateOptions {
+export interface CreateOptions extends PlacementOptions {
   /**
    * Memory to initialise the primitive in, instead of a fresh SharedArrayBuffer: e.g. a slice of
    * a weft mapped segment, to share the primitive with other processes. It must hold
    * `X.byteLength(options)` bytes at an 8-byte aligned offset; its previous content is replaced.
+   * Many primitives can share one segment this way; `placement` does the same with a segment each.
+   * Give `memory` or `placement`, not both.
    */
   memory?: Int32Array;
   /** Record contention statistics (locks and semaphores only). Default false. */
@@ -53,6 +68,9 @@ export function allocate(kind: KindName, base: number, options: CreateOptions, s
   if (stats && !statsAllowed) throw new SyncMisuseError(`${kind} does not keep contention stats`);
   const words = wordsFor(base, stats);
   let view: Int32Array;
+  if (options.placement !== undefined && options.memory !== undefined) {
+    throw new SyncMisuseError(`${kind}: give memory or placement, not both (memory already says where it lives)`);
+  }
   if (options.memory !== undefined) {
     const m = options.memory;
     if (!(m instanceof Int32Array)) throw new SyncMisuseError(`${kind}: memory must be an Int32Array`);
@@ -62,7 +80,7 @@ export function allocate(kind: KindName, base: number, options: CreateOptions, s
     waiterFor(view); // rejects non-shared memory before anything is written
     for (let i = 1; i < words; i++) Atomics.store(view, i, 0);
   } else {
-    view = new Int32Array(new SharedArrayBuffer(words * 4));
+    view = placed(Int32Array, words, options, kind);
   }
   if (stats) new StatsBlock(view).initialise();
   // The header goes last so that a concurrent from() never sees a valid header over stale words.
@@ -92,6 +110,23 @@ export function attach(kind: KindName, base: number, view: Int32Array): Attached
   if (stats && view.byteOffset % 8 !== 0) throw new SyncMisuseError(`${kind}.from: state must be 8-byte aligned`);
   const exact = view.length === words ? view : view.subarray(0, words);
   return { view: exact, waiter, stats: stats ? new StatsBlock(exact) : null };
+}
+
+/**
+ * A zeroed shared array of `length` elements where `options.placement` says: the memory of a
+ * primitive or counter created without `memory`.
+ */
+export function placed<C extends Int32ArrayConstructor | BigInt64ArrayConstructor>(
+  type: C,
+  length: number,
+  options: PlacementOptions,
+  what: string,
+): InstanceType<C> {
+  const placement = options.placement ?? 'memory';
+  if (placement !== 'memory' && placement !== 'mapped') {
+    throw new SyncMisuseError(`${what}: placement must be 'memory' or 'mapped', got ${String(placement)}`);
+  }
+  return sharedArray(type, length, { placement });
 }
 
 function describe(value: unknown): string {

@@ -63,7 +63,16 @@ export class Mutex {
     this.statsBlock = a.stats;
   }
 
-  /** Creates an unlocked mutex in new shared memory, or in `options.memory`. */
+  /**
+   * Creates an unlocked mutex in new shared memory, or in `options.memory`. With
+   * `{ placement: 'mapped' }` it lives in a /dev/shm segment of its own, so process workers that
+   * are given its `.state` lock the same mutex:
+   *
+   * ```ts
+   * const lock = Mutex.create({ placement: 'mapped' });
+   * await pool.call.addMany(counter, lock.state, 1000); // process task: Mutex.from(state).withLock(...)
+   * ```
+   */
   static create(options: CreateOptions = {}): Mutex {
     return new Mutex(allocate('Mutex', BASE, options, true));
   }

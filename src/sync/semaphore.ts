@@ -54,7 +54,11 @@ export class Semaphore {
     this.statsBlock = a.stats;
   }
 
-  /** Creates a semaphore holding `initial` permits (0 or more). */
+  /**
+   * Creates a semaphore holding `initial` permits (0 or more), in new shared memory, in
+   * `options.memory`, or with `{ placement: 'mapped' }` in a /dev/shm segment of its own that
+   * process workers given its `.state` share.
+   */
   static create(initial: number, options: SemaphoreOptions = {}): Semaphore {
     const max = options.max ?? NO_MAX;
     if (!Number.isInteger(initial) || initial < 0) {
