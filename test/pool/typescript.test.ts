@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createPool } from '../../src/index.js';
+import { installedProject, type InstalledProject } from '../helpers/installed.js';
 
 const run = promisify(execFile);
 const DIST = new URL('../../dist/index.js', import.meta.url);
@@ -45,6 +46,77 @@ describe('TypeScript and JavaScript task modules', () => {
 
     it(`${backend}: a compiled .js module loads in plain node`, async () => {
       assert.equal(await plainNode(backend, JS_MODULE, 'pool.call.add(40, 2)'), '42');
+    });
+  }
+});
+
+/** Node strips types by itself (22.18+, 23.6+): what a project without tsx can rely on. */
+const NODE_STRIPS = Boolean((process.features as { typescript?: string | false }).typescript);
+
+const USER_TASKS = {
+  // Type annotations only: Node's stripping takes it.
+  'tasks/plain.ts': 'interface Pair { a: number; b: number }\nexport function addPair(pair: Pair): number { return pair.a + pair.b; }\n',
+  // An enum: stripping refuses it, tsx compiles it.
+  'tasks/enum.ts': 'export enum Mode { Fast = 40 }\nexport function addMode(n: number): number { return n + Mode.Fast; }\n',
+};
+
+/** Runs `task(2)`-style call of `module` in plain node inside `project`; returns its value or the error's name and message. */
+async function inProject(project: InstalledProject, backend: string, module: string, task: string, arg: unknown): Promise<{ value?: unknown; error?: string; message?: string }> {
+  const script = `
+    import { createPool } from ${JSON.stringify(project.weft)};
+    const pool = createPool({ module: new URL(${JSON.stringify(`./${module}`)}, import.meta.url), backend: ${JSON.stringify(backend)}, workers: 1 });
+    try { console.log(JSON.stringify({ value: await pool.run(${JSON.stringify(task)}, ${JSON.stringify(arg)}) })); }
+    catch (e) { console.log(JSON.stringify({ error: e.name, message: e.message })); }
+    finally { await pool.destroy(); }
+  `;
+  const [file] = project.write({ 'main.mjs': script });
+  const { stdout } = await run(process.execPath, [file], { cwd: project.dir, timeout: 60_000 });
+  return JSON.parse(stdout.trim()) as { value?: unknown; error?: string; message?: string };
+}
+
+describe('TypeScript task modules in a project that installed weft (weft outside the repository)', () => {
+  let bare: InstalledProject;
+  let withTsx: InstalledProject;
+  before(() => {
+    bare = installedProject();
+    bare.write(USER_TASKS);
+    withTsx = installedProject({ tsx: true });
+    withTsx.write(USER_TASKS);
+  });
+  after(() => {
+    bare.remove();
+    withTsx.remove();
+  });
+
+  for (const backend of ['thread', 'process', 'inline']) {
+    it(`${backend}: without tsx, a types-only module runs on Node's stripping (Node >= 22.18), else the error says what is needed`, async () => {
+      const out = await inProject(bare, backend, 'tasks/plain.ts', 'addPair', { a: 20, b: 22 });
+      if (NODE_STRIPS) {
+        assert.deepEqual(out, { value: 42 });
+      } else {
+        assert.equal(out.error, 'ModuleLoadError', JSON.stringify(out));
+        assert.match(out.message!, /tasks\/plain\.ts is TypeScript/);
+        assert.match(out.message!, /type stripping needs Node >= 22\.18/);
+        assert.match(out.message!, /npm install -D tsx/);
+      }
+    });
+
+    it(`${backend}: without tsx, a module with an enum fails with a ModuleLoadError naming the file, the enum and the fixes`, async () => {
+      const out = await inProject(bare, backend, 'tasks/enum.ts', 'addMode', 2);
+      assert.equal(out.error, 'ModuleLoadError', JSON.stringify(out));
+      assert.match(out.message!, /tasks\/enum\.ts/);
+      assert.match(out.message!, /npm install -D tsx/);
+      assert.match(out.message!, /compile the module to \.js/);
+      if (NODE_STRIPS) {
+        assert.match(out.message!, /uses TypeScript enum, which Node's type stripping does not support/);
+        assert.match(out.message!, /a const object .* instead of the enum/);
+      } else {
+        assert.match(out.message!, /type stripping needs Node >= 22\.18/);
+      }
+    });
+
+    it(`${backend}: with tsx installed in the project (not next to weft), a module with an enum runs`, async () => {
+      assert.deepEqual(await inProject(withTsx, backend, 'tasks/enum.ts', 'addMode', 2), { value: 42 });
     });
   }
 });

@@ -2,56 +2,23 @@
  * Loads a task module inside a worker and collects its exported functions.
  *
  * TypeScript task modules are the most common stumbling block of Node pools: a worker does not
- * inherit a loader that the parent registered in code. A worker first tries a plain import (which
- * works when a loader is active through execArgv, or the file is JavaScript); if Node rejects the
- * `.ts` extension, it registers tsx's loader itself, when tsx is installed, and tries again.
+ * inherit a loader that the parent registered in code. The import goes through
+ * {@link importWithTypeScript}: Node's own type stripping where it has it, tsx where the module needs
+ * more (or Node has no stripping) and tsx is installed, else a clear error.
  */
 import { pathToFileURL } from 'node:url';
+import { importWithTypeScript } from './typescript.js';
 
 /** A task function as the runtime sees it. */
 export type TaskFunction = (...args: unknown[]) => unknown;
 
-const TS_EXTENSION = /\.(ts|mts|cts|tsx)$/;
-
 /** Imports the module at `moduleUrl` and returns its exported functions by name. */
 export async function loadTaskModule(moduleUrl: string): Promise<Map<string, TaskFunction>> {
-  const mod = await importWithTypeScriptFallback(moduleUrl);
-  return collectTasks(mod);
+  return collectTasks(await importWithTypeScript(moduleUrl));
 }
 
-async function importWithTypeScriptFallback(moduleUrl: string): Promise<Record<string, unknown>> {
-  try {
-    return await import(moduleUrl);
-  } catch (error) {
-    if (!TS_EXTENSION.test(new URL(moduleUrl).pathname) || !isUnknownExtension(error)) throw error;
-    await registerTypeScriptLoader(moduleUrl);
-    // Node remembers the failed import of this exact URL; a query makes it a fresh one.
-    const retry = new URL(moduleUrl);
-    retry.searchParams.set('weft-ts', '1');
-    return await import(retry.href);
-  }
-}
-
-function isUnknownExtension(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_UNSUPPORTED_ESM_URL_SCHEME';
-}
-
-async function registerTypeScriptLoader(moduleUrl: string): Promise<void> {
-  let api: { register: () => unknown };
-  try {
-    api = (await import('tsx/esm/api')) as { register: () => unknown };
-  } catch {
-    throw new Error(
-      `${moduleUrl} is a TypeScript file and no TypeScript loader is active in the worker. ` +
-        `Run the parent with tsx (\`npx tsx main.ts\` or \`node --import tsx main.ts\`), install tsx next to weft ` +
-        `so workers can register it, or point the pool at the compiled .js file.`,
-    );
-  }
-  api.register();
-}
-
-function collectTasks(mod: Record<string, unknown>): Map<string, TaskFunction> {
+/** The task functions of an imported module: its exported functions, or a CommonJS module's exports. */
+export function collectTasks(mod: Record<string, unknown>): Map<string, TaskFunction> {
   const tasks = new Map<string, TaskFunction>();
   for (const [name, value] of Object.entries(mod)) {
     if (typeof value === 'function' && name !== 'default') tasks.set(name, value as TaskFunction);

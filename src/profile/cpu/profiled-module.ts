@@ -15,6 +15,8 @@ import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, threadId } from 'node:worker_threads';
+import { collectTasks } from '../../pool/worker/load-module.js';
+import { importWithTypeScript } from '../../pool/worker/typescript.js';
 import { WaitLog } from '../locks.js';
 
 const params = new URL(import.meta.url).searchParams;
@@ -75,16 +77,9 @@ const poll = setInterval(() => {
 poll.unref();
 process.on('exit', writeProfile);
 
-const mod = (await import(target)) as Record<string, unknown>;
-const tasks: Record<string, unknown> = {};
-for (const [name, value] of Object.entries(mod)) if (typeof value === 'function' && name !== 'default') tasks[name] = value;
-if (Object.keys(tasks).length === 0 && mod.default !== undefined) {
-  const fallback = mod.default;
-  if (typeof fallback === 'object' && fallback !== null) Object.assign(tasks, fallback);
-}
-
 /**
- * The user's task functions. The pool's loader reads a default-exported object of functions when a module
- * exports no named function (how it reads CommonJS modules), which is what lets this module forward any set of names.
+ * The user's task functions, as an object (the pool's loader reads a default-exported object of functions when a
+ * module exports no named function, which is what lets this module forward any set of names). The target is
+ * imported the way a worker imports any task module, so TypeScript targets get the same loaders.
  */
-export default typeof mod.default === 'function' && Object.keys(tasks).length === 0 ? mod.default : tasks;
+export default Object.fromEntries(collectTasks(await importWithTypeScript(target)));
