@@ -85,4 +85,4 @@ export interface WorkerData {
 export const TRANSFER_MARK = Symbol.for('weft.transfer');
 
 /** Something a thread worker can receive by move instead of copy (an ArrayBuffer, a MessagePort, ...). */
-export type { TransferListItem as Transferable } from 'node:worker_threads';
+export type { Transferable } from 'node:worker_threads';
