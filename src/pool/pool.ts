@@ -46,7 +46,7 @@ import { FinishedBatch } from './finished-batch.js';
 import { CopyOnce } from './copy-once.js';
 import { AutoPool } from '../playbook/auto-pool.js';
 import type { AutoPoolOptions } from '../playbook/auto-options.js';
-import { CREATE_POOL_HOOK, type CreatePoolHook } from '../profile/hook.js';
+import { CREATE_POOL_HOOK, USER_MODULE, type CreatePoolHook } from '../profile/hook.js';
 
 /**
  * After this many workers in a row die before loading the module, the pool stops trying. A
@@ -81,6 +81,8 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   private readonly options: ResolvedOptions;
   private readonly spawnBase: Omit<SpawnOptions, 'name'>;
   private readonly moduleUrl: string;
+  /** The module as errors name it: the user's, also when the workers load a wrapper of it. */
+  private readonly shownModule: string;
   private readonly slots = new Set<WorkerSlot>();
   private readonly queue = new TaskQueue();
   private readonly depth: PipelineDepth;
@@ -108,6 +110,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
     this.depth = new PipelineDepth(this.impl.pipelineBudgetMs);
     this.backend = this.impl.kind;
     this.moduleUrl = toModuleUrl(options.module);
+    this.shownModule = (options as { [USER_MODULE]?: string })[USER_MODULE] ?? this.moduleUrl;
     this.spawnBase = {
       moduleUrl: this.moduleUrl,
       resourceLimits: options.resourceLimits,
@@ -498,7 +501,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
         this.dispatch();
         break;
       case 'load-error':
-        this.failLoading(new ModuleLoadError(this.moduleUrl, message.error));
+        this.failLoading(new ModuleLoadError(this.shownModule, message.error));
         break;
       case 'exiting':
         this.onExiting(slot, message.code);
@@ -594,7 +597,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
         if (this.startFailures >= MAX_START_FAILURES) {
           const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
           this.failLoading(
-            new ModuleLoadError(this.moduleUrl, {
+            new ModuleLoadError(this.shownModule, {
               name: 'WorkerStartError',
               message: `workers repeatedly died before loading the module (the last one ${how})${info.reason ? ` (${info.reason})` : ''}`,
             }),

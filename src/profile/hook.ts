@@ -9,6 +9,12 @@ import type { PoolOptions } from '../pool/options.js';
 /** The key `createPool` looks up on `globalThis`. */
 export const CREATE_POOL_HOOK = Symbol.for('weft.createPool');
 
+/**
+ * An options key for the module the user gave when the pool loads a wrapper of it instead (the profiled module):
+ * errors name the user's module, not the wrapper's URL.
+ */
+export const USER_MODULE = Symbol.for('weft.userModule');
+
 /** Builds a pool from (possibly changed) options, or wraps the one it built. */
 export type CreatePoolHook = (options: PoolOptions, make: (options: PoolOptions) => Pool) => Pool;
 

@@ -12,6 +12,7 @@ import { Pool } from '../pool/pool.js';
 import { toModuleUrl } from '../pool/worker/load-module.js';
 import type { AnyFunction } from '../pool/types.js';
 import { combineSnapshots } from './combine.js';
+import { USER_MODULE } from './hook.js';
 import { flushWorkerProfiles, flushWorkerProfilesSync, matchWorkers, profiledModuleUrl, workerProfiles } from './cpu/collect.js';
 import { startThreadProfiler, type RunningProfiler } from './cpu/main-profiler.js';
 import { merge, summarise, type CpuProfile, type ProfileSummary } from './cpu/summary.js';
@@ -98,8 +99,9 @@ export class ProfileSession {
     const backend = options.backend ?? 'thread';
     // An inline pool runs on this thread, which the main profiler already samples and the main wait log sees.
     const profiledWorkers = backend !== 'inline';
-    const module = profiledWorkers ? profiledModuleUrl(toModuleUrl(options.module), this.cpuDir, tag, this.intervalUs, this.cpu) : options.module;
-    const pool = make({ ...options, module, observer: combineObservers(recorder, options.observer) });
+    const userModule = toModuleUrl(options.module);
+    const module = profiledWorkers ? profiledModuleUrl(userModule, this.cpuDir, tag, this.intervalUs, this.cpu) : options.module;
+    const pool = make({ ...options, module, [USER_MODULE]: userModule, observer: combineObservers(recorder, options.observer) } as PoolOptions);
     const tracked: Tracked = { tag, recorder, pool, profiledWorkers, flushed: false };
     this.pools.push(tracked);
     const close = pool.close.bind(pool);
@@ -157,12 +159,14 @@ export class ProfileSession {
     const lockNames = (id: number): string => lockNameById.get(id) ?? `lock ${id}`;
     const lockWaits: LockWait[] = [...this.lockWaits, ...this.mainWaits.waits.map((w) => ({ lock: lockNames(w.id), start: w.start, end: w.end }))];
     for (const p of this.pools) {
-      const metas = workerProfiles(this.cpuDir, p.tag);
+      const found = workerProfiles(this.cpuDir, p.tag);
+      for (const meta of found) rmSync(meta.file.replace(/\.cpuprofile$/, '.meta.json'), { force: true });
+      // A worker that could not load the module left only its meta file.
+      const metas = found.filter((meta) => !meta.loadFailed);
       const names = matchWorkers(metas, p.recorder.readyTimes());
       for (const meta of metas) {
         const name = single ? names.get(meta)! : `${p.tag}/${names.get(meta)!}`;
         for (const w of meta.waits) lockWaits.push({ lock: lockNames(w.id), start: w.start, end: w.end, lane: name });
-        rmSync(meta.file.replace(/\.cpuprofile$/, '.meta.json'), { force: true });
         if (!meta.cpu) continue;
         const profile = JSON.parse(readFileSync(meta.file, 'utf8')) as CpuProfile;
         // Named after the pool's worker (thread-1.cpuprofile), not the worker's own thread id or pid.
@@ -189,6 +193,6 @@ export class ProfileSession {
   private async flush(p: Tracked): Promise<void> {
     if (p.flushed) return;
     p.flushed = true;
-    if (p.profiledWorkers) await flushWorkerProfiles(this.cpuDir, p.tag, p.recorder.liveWorkers().length);
+    if (p.profiledWorkers) await flushWorkerProfiles(this.cpuDir, p.tag, () => p.recorder.liveWorkers().length);
   }
 }

@@ -88,7 +88,8 @@ describe('TypeScript task modules in a project that installed weft (weft outside
     withTsx.remove();
   });
 
-  for (const backend of ['thread', 'process', 'inline']) {
+  // 'auto' samples every task function on inline, thread and process pools (src/playbook).
+  for (const backend of ['thread', 'process', 'inline', 'auto']) {
     it(`${backend}: without tsx, a types-only module runs on Node's stripping (Node >= 22.18), else the error says what is needed`, async () => {
       const out = await inProject(bare, backend, 'tasks/plain.ts', 'addPair', { a: 20, b: 22 });
       if (NODE_STRIPS) {

@@ -29,14 +29,20 @@ export interface WorkerProfileMeta {
   /** The worker's contended lock waits. */
   waits: LoggedWait[];
   droppedWaits: number;
+  /** The worker could not load the user's module: it has no profile, only this meta file (so that a flush need not wait for it). */
+  loadFailed?: boolean;
   file: string;
 }
 
-/** Asks every worker of pool `tag` to write its profile and waits (up to `timeoutMs`) until `expected` have. */
-export async function flushWorkerProfiles(dir: string, tag: string, expected: number, timeoutMs = 5000): Promise<void> {
+/**
+ * Asks every worker of pool `tag` to write its profile and waits (up to `timeoutMs`) until as many have as
+ * `expected()` says are alive: asked again while waiting, so workers that end meanwhile without writing (a pool
+ * whose module failed to load ends its starting workers) are not waited for.
+ */
+export async function flushWorkerProfiles(dir: string, tag: string, expected: () => number, timeoutMs = 5000): Promise<void> {
   writeFileSync(join(dir, `flush-${tag}`), '');
   const deadline = Date.now() + timeoutMs;
-  while (workerProfiles(dir, tag).length < expected && Date.now() < deadline) await sleep(10);
+  while (workerProfiles(dir, tag).length < expected() && Date.now() < deadline) await sleep(10);
 }
 
 /**

@@ -39,19 +39,22 @@ if (session) {
 }
 
 let written = false;
-function writeProfile(): void {
+/** Writes the profile and meta file; `loadFailed`: only a meta that says so, which the parent counts and drops. */
+function writeProfile(loadFailed = false): void {
   if (written) return;
   written = true;
   waitLog.stop();
   let profile: unknown;
-  if (session) {
+  if (session && loadFailed) {
+    session.disconnect();
+  } else if (session) {
     session.post('Profiler.stop', (error, result) => {
       if (!error) profile = result.profile;
     });
     session.disconnect();
   }
   const base = join(dir!, `${tag}-${self}`);
-  const meta = { self, tag, pid: process.pid, threadId, loadedAt, writtenAt: performance.timeOrigin + performance.now(), cpu: profile !== undefined, waits: waitLog.waits, droppedWaits: waitLog.dropped };
+  const meta = { self, tag, pid: process.pid, threadId, loadedAt, writtenAt: performance.timeOrigin + performance.now(), cpu: profile !== undefined, waits: waitLog.waits, droppedWaits: waitLog.dropped, loadFailed };
   try {
     // Written under a temporary name first, so the parent never reads half a file; the meta last, as the parent looks for it.
     if (profile) {
@@ -75,11 +78,19 @@ const poll = setInterval(() => {
   }
 }, 20);
 poll.unref();
-process.on('exit', writeProfile);
+process.on('exit', () => writeProfile());
 
 /**
  * The user's task functions, as an object (the pool's loader reads a default-exported object of functions when a
  * module exports no named function, which is what lets this module forward any set of names). The target is
  * imported the way a worker imports any task module, so TypeScript targets get the same loaders.
  */
-export default Object.fromEntries(collectTasks(await importWithTypeScript(target)));
+let loaded: Record<string, unknown>;
+try {
+  loaded = await importWithTypeScript(target);
+} catch (error) {
+  // The pool ends a worker whose module failed without letting it exit, so it says now that it has nothing to give.
+  writeProfile(true);
+  throw error;
+}
+export default Object.fromEntries(collectTasks(loaded));
