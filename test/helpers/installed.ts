@@ -14,6 +14,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface InstalledProject {
   /** The project's directory. */
   dir: string;
+  /** The package name it imports weft by. */
+  name: string;
   /** file: URL of the installed weft's main module. */
   weft: string;
   /** file: URL of the installed weft's CLI. */
@@ -43,6 +45,7 @@ export function installedProject(options: { tsx?: boolean } = {}): InstalledProj
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
   return {
     dir,
+    name: pkg.name,
     weft: pathToFileURL(join(weftDir, 'dist', 'index.js')).href,
     cli: join(weftDir, 'dist', 'cli', 'main.js'),
     write(files) {

@@ -9,8 +9,8 @@ const PARENT_ONLY = [
   // The parent's own script given on the command line must not run again in a worker.
   /^(-e|--eval|-p|--print|-i|--interactive|-c|--check|--input-type)(=|$)/,
 ];
-/** Flags whose value is the next argument. */
-const TAKES_VALUE = /^(-e|--eval|-p|--print|-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--inspect-port|--cpu-prof-dir|--cpu-prof-name|--heap-prof-dir|--watch-path|--test-name-pattern|--test-reporter|--test-reporter-destination|--test-concurrency|--test-timeout)$/;
+/** Node flags whose value may be the next argument (`--import tsx`, `-r x`), as opposed to `--flag=value`. */
+export const NODE_FLAG_WITH_VALUE = /^(-e|--eval|-p|--print|-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--inspect-port|--cpu-prof-dir|--cpu-prof-name|--heap-prof-dir|--watch-path|--test-name-pattern|--test-reporter|--test-reporter-destination|--test-concurrency|--test-timeout|--env-file|--env-file-if-exists|--title|--redirect-warnings|--diagnostic-dir|--report-dir|--input-type)$/;
 /** What a worker thread may inherit: how modules load, and warnings. */
 const THREAD_SAFE = /^(-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--enable-source-maps|--no-warnings|--no-deprecation|--trace-warnings|--experimental-[a-z-]+)(=|$)/;
 
@@ -29,7 +29,7 @@ function filterFlags(keep: (flag: string) => boolean): string[] {
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    const hasValue = TAKES_VALUE.test(flag) && i + 1 < argv.length;
+    const hasValue = NODE_FLAG_WITH_VALUE.test(flag) && i + 1 < argv.length;
     if (keep(flag)) {
       out.push(flag);
       if (hasValue) out.push(argv[i + 1]);
