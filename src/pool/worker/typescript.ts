@@ -128,7 +128,7 @@ const REWRITES: [RegExp, string][] = [
 
 function explain(refusal: TypeScriptRefusal, searched: readonly string[]): string {
   const noTsx = `tsx is not installed where weft looked for it (from ${searched.join(', ')})`;
-  const compile = 'or compile the module to .js and point the pool at that';
+  const compile = 'or compile it to .js and load that';
   const installTsx = 'install tsx in your project (npm install -D tsx)';
   if (refusal.kind === 'syntax') {
     const construct = refusal.construct ?? 'syntax';
