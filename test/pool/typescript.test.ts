@@ -107,7 +107,7 @@ describe('TypeScript task modules in a project that installed weft (weft outside
       assert.equal(out.error, 'ModuleLoadError', JSON.stringify(out));
       assert.match(out.message!, /tasks\/enum\.ts/);
       assert.match(out.message!, /npm install -D tsx/);
-      assert.match(out.message!, /compile the module to \.js/);
+      assert.match(out.message!, /compile it to \.js/);
       if (NODE_STRIPS) {
         assert.match(out.message!, /uses TypeScript enum, which Node's type stripping does not support/);
         assert.match(out.message!, /a const object .* instead of the enum/);
