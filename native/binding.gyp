@@ -1,11 +1,13 @@
 {
   # weft's native addon: /dev/shm segments as SharedArrayBuffers, and the Linux futex.
-  # Linux only (/dev/shm, SYS_futex). Build: node-gyp rebuild -C native   (npm install runs it through the package's install script)
+  # Node-API (C), so one binary serves every Node version. Linux only (/dev/shm, SYS_futex).
+  # Prebuilt by `npm run prebuild` (prebuildify); built from source by node-gyp when no prebuild fits.
   "targets": [
     {
       "target_name": "weft_native",
-      "sources": ["src/addon.cc", "src/errors.cc", "src/segment.cc", "src/futex.cc"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"]
+      "sources": ["src/addon.c", "src/buffer.c", "src/futex.c", "src/registry.c", "src/segment.c", "src/util.c"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"]
     }
   ]
 }

@@ -18,6 +18,8 @@ export {
   futexWake,
   isMapped,
   sweepStaleSegments,
+  NativeUnavailableError,
+  type BufferPath,
   type Placement,
   type SharedArrayOptions,
   type TypedArrayName,

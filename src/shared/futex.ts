@@ -40,9 +40,9 @@ export function futexWait(view: Int32Array, index: number, expected: number, tim
 }
 
 /**
- * Like {@link futexWait} but the blocking wait runs on libuv's thread pool, so the event loop
- * keeps running. Each pending wait occupies one pool thread (UV_THREADPOOL_SIZE, default 4),
- * so prefer a timeout and few concurrent async waiters.
+ * Like {@link futexWait} but the blocking wait runs on a small thread of its own (not libuv's
+ * pool, so fs and crypto never queue behind waits), and the event loop keeps running. A pending
+ * wait keeps the process alive, as a timer would; prefer a timeout.
  */
 export function futexWaitAsync(
   view: Int32Array,
@@ -73,5 +73,5 @@ export function futexWake(view: Int32Array, index: number, count = Infinity): nu
 export function isMapped(buffer: ArrayBufferLike): boolean {
   if (!(buffer instanceof SharedArrayBuffer)) return false;
   const addon = tryNative();
-  return addon !== undefined && addon.segmentOf(buffer) !== undefined;
+  return addon !== undefined && addon.segmentOf(new Uint8Array(buffer, 0, 0)) !== undefined;
 }

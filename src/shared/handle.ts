@@ -92,7 +92,7 @@ export function encodeShared(value: unknown): unknown {
     if (type === undefined) return node;
     const view = node as ArrayBufferView & { length: number };
     if (!(view.buffer instanceof SharedArrayBuffer)) return node;
-    const name = addon.segmentOf(view.buffer);
+    const name = addon.segmentOf(view);
     if (name === undefined) return node;
     const descriptor: SharedDescriptor = {
       kind: 'weft.shm',

@@ -14,4 +14,4 @@ export { TYPED_ARRAYS, type TypedArrayName, type TypedArrayConstructor, type Sha
 export { futexWait, futexWaitAsync, futexWake, isMapped, type WaitResult } from './futex.js';
 export { encodeShared, decodeShared, isSharedDescriptor, type SharedDescriptor } from './handle.js';
 export { sweepStaleSegments, ownerPidOf, SEGMENT_PREFIX } from './segment.js';
-export { BUILD_COMMAND } from './native.js';
+export { BUILD_COMMAND, NativeUnavailableError, type BufferPath } from './native.js';

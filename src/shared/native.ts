@@ -1,23 +1,35 @@
 /**
- * Loader for weft's own native addon (native/src/*.cc), which maps /dev/shm segments as
- * SharedArrayBuffers and exposes the Linux futex. Loaded lazily: a program that never touches
- * mapped memory or the futex never needs the addon to be built.
+ * Loader for weft's own native addon (native/src/*.c, on Node-API), which maps /dev/shm segments
+ * as SharedArrayBuffers and exposes the Linux futex. One binary serves every Node version: the
+ * package ships a prebuilt linux-x64 (glibc) binary, and the install script builds from source
+ * only when that one does not load. Loaded lazily: a program that never touches mapped memory or
+ * the futex never needs the addon, and everything else works where it cannot load.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 /** Result of a futex wait, named like `Atomics.wait`'s results. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
 
-/** The addon's raw surface. Arguments are validated in C++ too, but callers here validate first. */
+/**
+ * How the addon turns a mapping into a SharedArrayBuffer: `'external'` hands the mapped pages to
+ * V8 (Node-API's `node_api_create_external_sharedarraybuffer`: Node 22.23+, 24.16+, 26.1+);
+ * `'remap'` maps the file over the pages of a shared `WebAssembly.Memory` (older Nodes, Node 20
+ * among them; at most 4 GiB per segment, and buffers are rounded up to 64 KiB).
+ */
+export type BufferPath = 'external' | 'remap';
+
+/** The addon's raw surface. Arguments are validated in C too, but callers here validate first. */
 export interface NativeAddon {
+  /** A new segment; the buffer may be longer than `byteLength` (see {@link BufferPath}). */
   create(name: string, byteLength: number): SharedArrayBuffer;
   open(name: string): SharedArrayBuffer;
   unlink(name: string): void;
-  /** Name of the segment whose mapping holds `buffer`'s memory, or undefined. Process-wide. */
-  segmentOf(buffer: SharedArrayBuffer): string | undefined;
-  /** Number of live mappings in this process (all threads). */
+  /** Name of the segment whose mapping holds `view`'s memory, or undefined. Process-wide. */
+  segmentOf(view: ArrayBufferView): string | undefined;
+  /** Number of mappings in this process (all threads); may count some already released. */
   mappingCount(): number;
   /** Remembers `name` as owned by this process, so `unlinkOwned` removes it. */
   own(name: string): void;
@@ -28,35 +40,74 @@ export interface NativeAddon {
   futexWait(view: Int32Array, index: number, expected: number, timeoutMs: number): WaitResult;
   futexWake(view: Int32Array, index: number, count: number): number;
   futexWaitAsync(view: Int32Array, index: number, expected: number, timeoutMs: number): Promise<WaitResult>;
+  readonly bufferPath: BufferPath;
 }
 
-/** The command that builds the addon, quoted in errors. */
-export const BUILD_COMMAND = 'npm run build:native  (i.e. node-gyp rebuild -C native)';
-
 // src/shared/native.ts and dist/shared/native.js both sit two levels below the package root.
-const here = dirname(fileURLToPath(import.meta.url));
-/** Absolute path of the built addon. */
-export const ADDON_PATH = resolve(here, '..', '..', 'native', 'build', 'Release', 'weft_native.node');
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The folder node-gyp-build searches: native/build/Release, then native/prebuilds/<platform>-<arch>. */
+export const ADDON_DIR = resolve(packageRoot, 'native');
+
+function packageName(): string {
+  try {
+    return (JSON.parse(readFileSync(resolve(packageRoot, 'package.json'), 'utf8')) as { name: string }).name;
+  } catch {
+    return 'weft';
+  }
+}
+
+/** The command that builds the addon from source, quoted in errors. */
+export const BUILD_COMMAND = `npm rebuild ${packageName()}  (needs python3, make and a C compiler; in weft's own checkout: npm run build:native)`;
+
+/**
+ * Thrown when something needs weft's native addon (a `placement: 'mapped'` array, a primitive in
+ * mapped memory, a cross-process wait) and the addon cannot be loaded here. Everything else in
+ * weft works without it. `reason` says why; the message says what to do.
+ */
+export class NativeUnavailableError extends Error {
+  override readonly name = 'NativeUnavailableError';
+  readonly code = 'WEFT_NATIVE_UNAVAILABLE';
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`weft: mapped shared memory and cross-process waits need weft's native addon, which is not available: ${reason}`, options);
+  }
+}
+
+function unavailable(cause: unknown): NativeUnavailableError {
+  if (process.platform !== 'linux') {
+    return new NativeUnavailableError(
+      `it is Linux-only (/dev/shm and the futex), and this is ${process.platform}. ` +
+        `Share memory with thread workers instead (placement: 'memory', the default).`,
+      { cause },
+    );
+  }
+  const detail = (cause as Error).message.split('\n')[0];
+  return new NativeUnavailableError(
+    `no prebuilt binary loads on this machine (${process.platform}-${process.arch}, ${detail}) and none was built ` +
+      `from source. Build it with: ${BUILD_COMMAND}`,
+    { cause },
+  );
+}
 
 let cached: NativeAddon | undefined;
-let loadError: Error | undefined;
+let loadError: NativeUnavailableError | undefined;
 
-/** Loads the addon or throws an error that says how to build it. */
+/** Loads the addon or throws a {@link NativeUnavailableError} that says why and what to do. */
 export function native(): NativeAddon {
   if (cached) return cached;
   if (loadError) throw loadError;
   try {
     const require = createRequire(import.meta.url);
-    cached = require(ADDON_PATH) as NativeAddon;
-    return cached;
+    if (process.platform !== 'linux') throw new Error('not Linux');
+    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
+    cached = load(ADDON_DIR);
   } catch (cause) {
-    loadError = new Error(
-      `weft: the native addon for mapped shared memory and futexes is not available at ${ADDON_PATH}` +
-        ` (${(cause as Error).message}). Build it with: ${BUILD_COMMAND}`,
-      { cause },
-    );
+    loadError = unavailable(cause);
     throw loadError;
   }
+  return cached;
 }
 
 /** The addon if it is (or can be) loaded, else undefined; never throws. */

@@ -71,7 +71,7 @@ export function sharedArrayFrom<C extends TypedArrayConstructor>(
 /** The name of the /dev/shm segment behind `array`, or undefined if it is not mapped. */
 export function segmentOf(array: ArrayBufferView): string | undefined {
   if (!(array.buffer instanceof SharedArrayBuffer) || !nativeLoaded()) return undefined;
-  return native().segmentOf(array.buffer);
+  return native().segmentOf(array);
 }
 
 /** Where `array`'s memory lives, or undefined when it is not shared memory at all. */

@@ -13,7 +13,7 @@
  * - Every blocking call has a synchronous form, which blocks the calling thread (right in a
  *   worker; on the main thread Node allows it but the event loop stops meanwhile), and an `...Async`
  *   form that never blocks the event loop (`Atomics.waitAsync`, polling where that is missing,
- *   or the futex on a libuv thread for mapped memory).
+ *   or the futex on a thread of the addon's for mapped memory).
  * - Timeouts are in milliseconds (default: none). Calls after which the caller assumes it holds
  *   something (`lock`, `acquire`, `Barrier.wait`, `withLock`) throw {@link SyncTimeoutError};
  *   `try...` calls, `Condition.wait` and `Event.wait`, for which a timeout is an ordinary answer,

@@ -8,10 +8,8 @@
  *   addon, because V8 keeps `Atomics.wait` waiters in a per-process list that a notify from
  *   another process never reaches.
  *
- * The async form on mapped memory parks a libuv thread-pool thread per pending wait (see
- * `futexWaitAsync`; UV_THREADPOOL_SIZE, default 4): many async waiters on cross-process
- * primitives at once delay file-system and DNS work of the same process, so give them timeouts
- * or raise UV_THREADPOOL_SIZE.
+ * The async form on mapped memory parks a small thread of the addon's per pending wait (see
+ * `futexWaitAsync`), not one of libuv's pool, so file-system and DNS work never queue behind it.
  *
  * Both sides of one word must use the same mechanism, and they do, since the choice depends only
  * on the memory. Every primitive in this folder changes the word it waits on before it wakes

@@ -8,6 +8,7 @@ import { futexWait, futexWaitAsync, futexWake, isMapped } from '../../src/shared
 import { sharedArray, dispose } from '../../src/shared/index.js';
 import { encodeShared } from '../../src/shared/handle.js';
 import { Peer } from './helpers.js';
+import { ADDON_DIR } from '../../src/shared/native.js';
 
 const mapped = (n = 4) => sharedArray(Int32Array, n, { placement: 'mapped' });
 
@@ -94,7 +95,7 @@ test('a worker thread that ends with an async wait pending exits cleanly', async
   const w = mapped();
   const code = `
     const { workerData } = require('node:worker_threads');
-    const addon = require(${JSON.stringify(new URL('../../native/build/Release/weft_native.node', import.meta.url).pathname)});
+    const addon = require('node-gyp-build')(${JSON.stringify(ADDON_DIR)});
     addon.futexWaitAsync(new Int32Array(workerData), 0, 0, -1);
     setTimeout(() => process.exit(0), 20);`;
   const worker = new Worker(code, { eval: true, workerData: w.buffer });

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { encodeShared, decodeShared, isSharedDescriptor, type SharedDescriptor } from '../../src/shared/handle.js';
 import { sharedArray, dispose, segmentOf, TYPED_ARRAYS, type TypedArrayName } from '../../src/shared/index.js';
 import { Peer } from './helpers.js';
+import { ADDON_DIR } from '../../src/shared/native.js';
 
 const kinds = Object.keys(TYPED_ARRAYS) as TypedArrayName[];
 const sample = (kind: TypedArrayName): number | bigint => (kind.startsWith('Big') ? 1234567890123n : 100);
@@ -68,12 +69,11 @@ test('every kind round-trips through another process, with writes visible both w
 
 test('a mapped array passed to a worker thread is still recognised there', async () => {
   const array = sharedArray(Int32Array, 4, { placement: 'mapped' });
-  const addonPath = new URL('../../native/build/Release/weft_native.node', import.meta.url).pathname;
   const worker = new Worker(
     `const { parentPort, workerData } = require('node:worker_threads');
-     const addon = require(${JSON.stringify(addonPath)});
+     const addon = require('node-gyp-build')(${JSON.stringify(ADDON_DIR)});
      workerData[0] = 11;
-     parentPort.postMessage(addon.segmentOf(workerData.buffer));`,
+     parentPort.postMessage(addon.segmentOf(workerData));`,
     { eval: true, workerData: array },
   );
   const [name] = await once(worker, 'message');
