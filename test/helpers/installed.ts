@@ -25,8 +25,11 @@ export interface InstalledProject {
   remove(): void;
 }
 
-/** Makes the project; `tsx: true` installs tsx in it (the user's project, not weft, has it). */
-export function installedProject(options: { tsx?: boolean } = {}): InstalledProject {
+/**
+ * Makes the project; `tsx: true` installs tsx in it (the user's project, not weft, has it); `native: false` leaves
+ * the addon out, as on a machine where it neither loads nor builds.
+ */
+export function installedProject(options: { tsx?: boolean; native?: boolean } = {}): InstalledProject {
   if (!existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('run `npm run build` first (npm test does)');
   const dir = mkdtempSync(join(tmpdir(), 'weft-user-'));
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
@@ -35,7 +38,7 @@ export function installedProject(options: { tsx?: boolean } = {}): InstalledProj
   cpSync(join(ROOT, 'dist'), join(weftDir, 'dist'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(weftDir, 'package.json'));
   // The addon as the install built it (process workers' doorbell, mapped memory); absent is fine too.
-  for (const entry of ['native', 'prebuilds']) if (existsSync(join(ROOT, entry))) symlinkSync(join(ROOT, entry), join(weftDir, entry));
+  if (options.native !== false && existsSync(join(ROOT, 'native'))) symlinkSync(join(ROOT, 'native'), join(weftDir, 'native'));
   const linked = [...Object.keys(pkg.dependencies ?? {}), ...(options.tsx ? ['tsx'] : [])];
   for (const name of linked) {
     const target = join(dir, 'node_modules', name);
