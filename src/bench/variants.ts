@@ -2,7 +2,7 @@
  * The ways the study runs a case's work, and how each maps onto a weft pool backend.
  * Python variants are peers: the same work in CPython, run by `bench/python/`.
  */
-import { createPool, type BackendKind, type Pool } from '../index.js';
+import { createPool, type BackendKind, type Pool } from '../pool/index.js';
 
 /** Every variant name. */
 export const VARIANT_NAMES = [

@@ -4,7 +4,7 @@
  * equal split gives the last worker the most expensive numbers, so it is run beside a balanced
  * split (many smaller ranges, the costliest first, handed out as workers free up).
  */
-import type { Pool } from '../../index.js';
+import type { Pool } from '../../pool/index.js';
 import { preparePeer } from '../python/peer.js';
 import { defineCase, type Prepared } from '../types.js';
 import { siblingModule, startPool, VARIANTS } from '../variants.js';
