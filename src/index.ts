@@ -27,6 +27,8 @@ export {
   type SharedTypedArray,
 } from './shared/index.js';
 export * from './playbook/index.js';
+// The playbook's createPool: the pool's own, plus backend: 'auto' (this explicit export wins over both star exports).
+export { createPool } from './playbook/index.js';
 export {
   profile,
   ProfileSession,

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { inCompletionOrder } from '../pool/as-completed.js';
 import type { BackendKind } from '../pool/backends/types.js';
 import { PoolClosedError, SerializationError } from '../pool/errors.js';
-import { checkInteger } from '../pool/options.js';
+import { chunkSizeOf, taskCaller, type Executor } from '../pool/executor.js';
 import { Pool } from '../pool/pool.js';
 import type { PoolStats } from '../pool/stats.js';
 import type { AnyFunction, CallOptions, MapOptions, TaskArgs, TaskCaller, TaskItem, TaskName, TaskResult } from '../pool/types.js';
@@ -34,7 +34,7 @@ export interface AutoPoolStats extends PoolStats {
  * for (let i = 0; i < 12; i++) await pool.call.countPrimes(i * 200_000, (i + 1) * 200_000);
  * console.log(pool.explain().text); // countPrimes: -> thread, with the figures measured on each backend
  */
-export class AutoPool<M = Record<string, AnyFunction>> implements AsyncDisposable {
+export class AutoPool<M = Record<string, AnyFunction>> implements Executor<M> {
   /** One typed method per exported task, as on `Pool`. */
   readonly call: TaskCaller<M>;
   readonly backend = 'auto' as const;
@@ -80,8 +80,7 @@ export class AutoPool<M = Record<string, AnyFunction>> implements AsyncDisposabl
    * go one by one (each is a sample); the rest go to the chosen pool's `map`, chunked as asked.
    */
   async map<K extends TaskName<M>>(name: K, items: Iterable<TaskItem<M, K>>, options: MapOptions = {}): Promise<TaskResult<M, K>[]> {
-    const chunkSize = options.chunkSize ?? 1;
-    checkInteger('chunkSize', chunkSize, 1, Number.MAX_SAFE_INTEGER);
+    const chunkSize = chunkSizeOf(options);
     const list = Array.from(items as Iterable<unknown>);
     const { chunkSize: _chunk, ...callOptions } = options;
     if (chunkSize === 1) return Promise.all(list.map((item) => this.route(name, [item], callOptions))) as Promise<TaskResult<M, K>[]>;
@@ -181,15 +180,7 @@ export class AutoPool<M = Record<string, AnyFunction>> implements AsyncDisposabl
   // ---- routing ----------------------------------------------------------------------------
 
   private makeCaller(options: CallOptions): TaskCaller<M> {
-    const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    return new Proxy({} as TaskCaller<M>, {
-      get: (_target, name) => {
-        if (typeof name !== 'string' || name === 'then') return undefined;
-        let fn = cache.get(name);
-        if (!fn) cache.set(name, (fn = (...args: unknown[]) => this.route(name, args, options)));
-        return fn;
-      },
-    });
+    return taskCaller((name) => (...args) => this.route(name, args, options));
   }
 
   private route(name: string, args: unknown[], options: CallOptions | undefined): Promise<unknown> {

@@ -1,5 +1,6 @@
 /** The playbook: the auto backend, which picks inline, thread or process by measuring, and the advisor. */
 export { AutoPool, type AutoPoolStats } from './auto-pool.js';
+export { createPool } from './create-pool.js';
 export type { AutoPoolOptions, SamplingOptions } from './auto-options.js';
 export type { BackendFigure, Choice } from './choose.js';
 export type { Explanation, TaskExplanation } from './explain.js';

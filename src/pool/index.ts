@@ -1,5 +1,7 @@
 /** The executor: pools over threads, processes or inline, and their errors. */
-export { Pool, createPool } from './pool.js';
+export { Pool } from './pool.js';
+export { createPool } from './create-pool.js';
+export type { Executor } from './executor.js';
 export type { PoolOptions } from './options.js';
 export type { FinishedTasks, PoolObserver, TaskRecord } from './observer.js';
 export type { PoolStats, WorkerStats } from './stats.js';

@@ -28,6 +28,12 @@ export interface PoolOptions {
   observer?: PoolObserver;
 }
 
+/**
+ * An options key for the module the user gave when the pool loads a wrapper of it instead (the profiled module):
+ * errors name the user's module, not the wrapper's URL.
+ */
+export const USER_MODULE = Symbol.for('weft.userModule');
+
 export interface ResolvedOptions {
   backend: BackendKind;
   workers: number;

@@ -18,7 +18,8 @@ import {
   WorkerCrashedError,
   type RemoteError,
 } from './errors.js';
-import { checkInteger, checkTimeout, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
+import { checkTimeout, resolveOptions, USER_MODULE, type PoolOptions, type ResolvedOptions } from './options.js';
+import { chunkSizeOf, taskCaller, type Executor } from './executor.js';
 import type { PoolObserver } from './observer.js';
 import { PipelineDepth } from './pipeline.js';
 import {
@@ -44,9 +45,6 @@ import { toModuleUrl } from './worker/load-module.js';
 import { WorkerSlot } from './worker-slot.js';
 import { FinishedBatch } from './finished-batch.js';
 import { CopyOnce } from './copy-once.js';
-import { AutoPool } from '../playbook/auto-pool.js';
-import type { AutoPoolOptions } from '../playbook/auto-options.js';
-import { CREATE_POOL_HOOK, USER_MODULE, type CreatePoolHook } from '../profile/hook.js';
 
 /**
  * After this many workers in a row die before loading the module, the pool stops trying. A
@@ -64,7 +62,7 @@ const AWAKE_MS = 0.02;
  * A pool of workers running the functions of one task module.
  * @typeParam M - the task module's type, `typeof import('./tasks.js')`, which types `call`, `submit` and `map`.
  */
-export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
+export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
   /** One typed method per exported task: `await pool.call.countPrimes(0, 1_000_000)`. */
   readonly call: TaskCaller<M>;
   /** The backend in use. */
@@ -149,8 +147,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
    * > 1, that many items travel to a worker as one job. Rejects with the first error.
    */
   async map<K extends TaskName<M>>(name: K, items: Iterable<TaskItem<M, K>>, options: MapOptions = {}): Promise<TaskResult<M, K>[]> {
-    const chunkSize = options.chunkSize ?? 1;
-    checkInteger('chunkSize', chunkSize, 1, Number.MAX_SAFE_INTEGER);
+    const chunkSize = chunkSizeOf(options);
     const list = Array.from(items as Iterable<unknown>);
     if (chunkSize === 1) {
       return Promise.all(list.map((item) => this.enqueue(name, [item], JOB_CALL, options))) as Promise<TaskResult<M, K>[]>;
@@ -247,15 +244,7 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   // ---- submission -------------------------------------------------------------------------
 
   private makeCaller(options: CallOptions): TaskCaller<M> {
-    const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-    return new Proxy({} as TaskCaller<M>, {
-      get: (_target, name) => {
-        if (typeof name !== 'string' || name === 'then') return undefined;
-        let fn = cache.get(name);
-        if (!fn) cache.set(name, (fn = (...args: unknown[]) => this.enqueue(name, args, JOB_CALL, options)));
-        return fn;
-      },
-    });
+    return taskCaller((name) => (...args) => this.enqueue(name, args, JOB_CALL, options));
   }
 
   private enqueue(name: string, payload: unknown[], kind: number, options: CallOptions | undefined): Promise<unknown> {
@@ -709,21 +698,3 @@ export class Pool<M = Record<string, AnyFunction>> implements AsyncDisposable {
   }
 }
 
-/**
- * Creates a pool over a task module. `backend: 'auto'` makes an {@link AutoPool}, which picks the backend per task by measuring.
- * @example
- * import { createPool } from 'weft-pool';
- * const pool = createPool<typeof import('./tasks.js')>({ module: new URL('./tasks.js', import.meta.url) });
- * const count = await pool.call.countPrimes(0, 1_000_000);
- * await pool.close();
- */
-export function createPool<M = Record<string, AnyFunction>>(options: AutoPoolOptions): AutoPool<M>;
-export function createPool<M = Record<string, AnyFunction>>(options: PoolOptions): Pool<M>;
-export function createPool<M = Record<string, AnyFunction>>(options: PoolOptions | AutoPoolOptions): Pool<M> | AutoPool<M> {
-  // 'auto' samples each task function on all three backends, then keeps the fastest (src/playbook).
-  if (options?.backend === 'auto') return new AutoPool<M>(options);
-  // A profiling session (weft profile, profile()) observes every pool through this hook (src/profile/hook.ts).
-  const hook = (globalThis as Record<symbol, unknown>)[CREATE_POOL_HOOK] as CreatePoolHook | undefined;
-  if (hook) return hook(options, (o) => new Pool(o)) as unknown as Pool<M>;
-  return new Pool<M>(options);
-}

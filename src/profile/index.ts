@@ -6,5 +6,5 @@ export { summarise, merge, type CpuProfile, type HotFunction, type ProfileSummar
 export { startThreadProfiler, type RunningProfiler } from './cpu/main-profiler.js';
 export { ProfileSession, type ProfileOptions, type ProfileResult } from './session.js';
 export { profile } from './profile.js';
-export { CREATE_POOL_HOOK, installCreatePoolHook, type CreatePoolHook } from './hook.js';
+export { CREATE_POOL_HOOK, installCreatePoolHook, type CreatePoolHook } from '../pool/create-pool.js';
 export type { ProfileReport, Distribution } from './summary.js';

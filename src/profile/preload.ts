@@ -7,7 +7,7 @@
  * in every worker; only the program's own main thread, the first to claim WEFT_PROFILE_OWNER, profiles.
  */
 import { isMainThread } from 'node:worker_threads';
-import { installCreatePoolHook } from './hook.js';
+import { installCreatePoolHook } from '../pool/create-pool.js';
 import { ProfileSession } from './session.js';
 
 const env = process.env;

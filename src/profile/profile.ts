@@ -1,11 +1,11 @@
 /** `profile(block)`: the API form of `weft profile`. */
-import { installCreatePoolHook } from './hook.js';
+import { installCreatePoolHook } from '../pool/create-pool.js';
 import { ProfileSession, type ProfileOptions, type ProfileResult } from './session.js';
 
 /**
  * Runs `block` with telemetry and CPU profiles on, then writes trace.json, summary.json, report.html and the
  * .cpuprofile files into `options.out`. Pools made with `session.createPool` are profiled; so is any pool made
- * with `createPool` inside the block once the pool honours the create-pool hook (see hook.ts).
+ * with `createPool` inside the block once the pool honours the create-pool hook (see src/pool/create-pool.ts).
  * @example
  * const { files, summary } = await profile(async (session) => {
  *   const pool = session.createPool({ module: new URL('./tasks.js', import.meta.url), workers: 2 });

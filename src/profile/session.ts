@@ -12,7 +12,7 @@ import { Pool } from '../pool/pool.js';
 import { toModuleUrl } from '../pool/worker/load-module.js';
 import type { AnyFunction } from '../pool/types.js';
 import { combineSnapshots } from './combine.js';
-import { USER_MODULE } from './hook.js';
+import { USER_MODULE } from '../pool/options.js';
 import { flushWorkerProfiles, flushWorkerProfilesSync, matchWorkers, profiledModuleUrl, workerProfiles } from './cpu/collect.js';
 import { startThreadProfiler, type RunningProfiler } from './cpu/main-profiler.js';
 import { merge, summarise, type CpuProfile, type ProfileSummary } from './cpu/summary.js';
