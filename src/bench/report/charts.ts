@@ -3,26 +3,9 @@
  * HTML report and the standalone SVGs): per case, time and speedup against workers per series
  * (with the ideal line), throughput against the probed bandwidth, peak memory, and case metrics.
  */
+import { WIDTH, baseSpec, type Chart } from '../../report/charts.js';
 import type { StudyResult } from '../runner.js';
 import type { CaseResult } from '../types.js';
-
-/** A chart: a file-safe id, a title, and its Vega-Lite spec. */
-export interface Chart {
-  id: string;
-  /** The case it belongs to (ids alone are ambiguous: 'fl-time' vs 'fl-cnn-time'). */
-  caseName?: string;
-  title: string;
-  spec: Record<string, unknown>;
-}
-
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
-const WIDTH = 460;
-const HEIGHT = 280;
-
-/** The common part of every chart's spec (schema, size, font) around inline data rows; the FL report reuses it. */
-export function baseSpec(title: string, values: unknown[]): Record<string, unknown> {
-  return { $schema: SCHEMA, title, width: WIDTH, height: HEIGHT, data: { values }, config: { font: 'sans-serif' } };
-}
 
 function workersAxis(workers: number[]): Record<string, unknown> {
   return { field: 'workers', type: 'quantitative', title: 'workers (W)', scale: { type: 'log', base: 2, domain: [Math.min(...workers), Math.max(...workers)] }, axis: { values: workers, format: 'd' } };

@@ -1,12 +1,12 @@
 /** Writes a study's files: JSON, CSV, the HTML report and the SVG charts. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { writeSvgs } from '../../report/svg.js';
 import type { StudyResult } from '../runner.js';
 import { chartsFor } from './charts.js';
 import { toCsv } from './csv.js';
 import { toHtml } from './html.js';
 import { toJson } from './json.js';
-import { writeSvgs } from './svg.js';
 
 /** Where to write; anything not given goes into `out` under a default name. */
 export interface OutputPaths {

@@ -1,5 +1,5 @@
-/** The profile report's charts as Vega-Lite specs, on the bench report's base spec. */
-import { baseSpec, type Chart } from '../../bench/report/charts.js';
+/** The profile report's charts as Vega-Lite specs, on the reports' base spec. */
+import { baseSpec, type Chart } from '../../report/charts.js';
 import type { TelemetrySnapshot } from '../recorder.js';
 
 /** More slices than this make the page slow to draw; the timeline then shows the first ones and says so. */

@@ -1,38 +1,38 @@
 /**
- * The profile report page: one self-contained HTML file in the style of `weft bench`'s report (its stylesheet and
- * inlined Vega libraries): charts, then the worker, lock and hot-function tables, with summary.json embedded.
+ * The profile report page, on the page shell of src/report/ (the study's stylesheet and inlined Vega
+ * libraries): charts, then the worker, lock and hot-function tables, with summary.json embedded.
  */
-import { STYLE, chartDiv, chartScripts, esc, scriptSafe } from '../../bench/report/html.js';
-import type { Chart } from '../../bench/report/charts.js';
+import type { Chart } from '../../report/charts.js';
+import { esc } from '../../report/escape.js';
+import { chartGrid, page } from '../../report/page.js';
+import { table } from '../../report/table.js';
 import type { ProfileSummary } from '../cpu/summary.js';
 import type { ProfileReport } from '../summary.js';
 
-// The bench stylesheet left-aligns column 3 for its own tables; these want numbers right-aligned there.
+// The shared stylesheet left-aligns column 3 for its own tables; these want numbers right-aligned there.
 const PROFILE_STYLE = `table.num td:nth-child(3){text-align:right}table.hot td:nth-child(2){text-align:left}`;
 
 const f1 = (x: number): string => x.toFixed(1);
 const f3 = (x: number): string => x.toFixed(3);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
-function table(cls: string, head: string[], rows: string[][]): string {
-  if (rows.length === 0) return '<p><small>none</small></p>';
-  return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+/** A table, or a line saying there is nothing to show. */
+function tableOrNone(cls: string, head: string[], rows: string[][]): string {
+  return rows.length === 0 ? '<p><small>none</small></p>' : table(head, rows, cls);
 }
 
 function workersTable(r: ProfileReport): string {
-  return table('num workers', ['worker', 'tasks', 'busy ms', 'idle ms', 'utilisation'], r.workers.map((w) => [esc(w.name), String(w.tasks), f1(w.busyMs), f1(w.idleMs), pct(w.utilisation)]));
+  return tableOrNone('num workers', ['worker', 'tasks', 'busy ms', 'idle ms', 'utilisation'], r.workers.map((w) => [esc(w.name), String(w.tasks), f1(w.busyMs), f1(w.idleMs), pct(w.utilisation)]));
 }
 
 function locksTable(r: ProfileReport): string {
-  return table('num locks', ['lock', 'acquisitions', 'contended', 'contended share', 'total wait ms', 'mean wait ms', 'worst wait ms'], r.locks.map((l) => [
+  return tableOrNone('num locks', ['lock', 'acquisitions', 'contended', 'contended share', 'total wait ms', 'mean wait ms', 'worst wait ms'], r.locks.map((l) => [
     esc(l.name), String(l.acquisitions), String(l.contended), l.acquisitions > 0 ? pct(l.contended / l.acquisitions) : '–', f3(l.totalWaitMs), f3(l.meanWaitMs), f3(l.worstWaitMs),
   ]));
 }
 
 function hotTable(s: ProfileSummary, top = 12): string {
-  return table('hot', ['self ms', 'function', 'share', 'where'], s.functions.slice(0, top).map((f) => [f1(f.selfMs), `<code>${esc(f.name)}</code>`, pct(f.share), `<small>${esc(f.where)}</small>`]));
+  return tableOrNone('hot', ['self ms', 'function', 'share', 'where'], s.functions.slice(0, top).map((f) => [f1(f.selfMs), `<code>${esc(f.name)}</code>`, pct(f.share), `<small>${esc(f.where)}</small>`]));
 }
 
 function cpuSection(r: ProfileReport): string {
@@ -53,16 +53,12 @@ function files(r: ProfileReport): string {
 export function toProfileHtml(report: ProfileReport, charts: readonly Chart[], title = 'weft profile'): string {
   const t = report.tasks;
   const m = report.messages;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title><style>${STYLE}${PROFILE_STYLE}</style></head>
-<body>
-<h1>${esc(title)}</h1>
+  const body = `<h1>${esc(title)}</h1>
 <p>${esc(report.createdAt)} · wall ${f1(report.wallMs)} ms · ${t.count} tasks${t.failed ? `, <span class="bad">${t.failed} failed</span>` : ''} on ${report.workers.length} worker${report.workers.length === 1 ? '' : 's'}<br>
 Queue wait p50 ${f3(t.queueWaitMs.p50)} ms, p95 ${f3(t.queueWaitMs.p95)} ms · run time p50 ${f3(t.runMs.p50)} ms, p95 ${f3(t.runMs.p95)} ms<br>
 Messages: ${m.sends} sends (${f1(m.sendMs)} ms serialising and posting), ${m.receives} receives (${f1(m.receiveMs)} ms handling)</p>
 <h2>Charts</h2>
-<div class="charts">${charts.map(chartDiv).join('')}</div>
+${chartGrid(charts)}
 <h2>Workers</h2>
 <p><i>busy</i> sums the run times of the worker's tasks; <i>idle</i> is the rest of its life from ready to exit (or the end of the profile).</p>
 ${workersTable(report)}
@@ -72,9 +68,6 @@ ${locksTable(report)}
 ${cpuSection(report)}
 <h2>Files</h2>
 ${files(report)}
-<p>Open <code>trace.json</code> in <a href="https://ui.perfetto.dev">Perfetto</a> or chrome://tracing, and the <code>.cpuprofile</code> files in Chrome DevTools (Performance) or <a href="https://www.speedscope.app">speedscope</a>.</p>
-<script type="application/json" id="results">${scriptSafe(JSON.stringify(report))}</script>
-${chartScripts(charts)}
-</body></html>
-`;
+<p>Open <code>trace.json</code> in <a href="https://ui.perfetto.dev">Perfetto</a> or chrome://tracing, and the <code>.cpuprofile</code> files in Chrome DevTools (Performance) or <a href="https://www.speedscope.app">speedscope</a>.</p>`;
+  return page({ title, style: PROFILE_STYLE, body, data: report, charts });
 }

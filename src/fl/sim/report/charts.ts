@@ -3,7 +3,7 @@
  * and the standalone SVGs), in the style of `weft bench`'s charts: test accuracy and loss against the round, and
  * each round's seconds split into its phases.
  */
-import { baseSpec, type Chart } from '../../../bench/report/charts.js';
+import { baseSpec, type Chart } from '../../../report/charts.js';
 import type { FlReport } from '../report.js';
 
 /** The phases of a round, in stacking order; `other` is what the three named phases leave (sampling, downlink). */

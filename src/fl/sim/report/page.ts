@@ -1,14 +1,15 @@
 /**
- * The FL report page: one self-contained HTML file in the style of `weft bench`'s report (same stylesheet, Vega
- * libraries inlined so it opens offline): the run's outcome, its configuration, the charts, the per-round table and
- * the failed client attempts, with the JSON report (as `weft fl --json` writes it) embedded.
+ * The FL report page, on the page shell of src/report/ (the study's stylesheet, Vega libraries inlined so it
+ * opens offline): the run's outcome, its configuration, the charts, the per-round table and the failed client
+ * attempts, with the JSON report (as `weft fl --json` writes it) embedded.
  */
-import { STYLE, chartDiv, chartScripts, esc, scriptSafe } from '../../../bench/report/html.js';
-import type { Chart } from '../../../bench/report/charts.js';
+import type { Chart } from '../../../report/charts.js';
+import { esc } from '../../../report/escape.js';
+import { chartGrid, page } from '../../../report/page.js';
 import type { FlReport } from '../report.js';
 import { configTable, failuresSection, roundsTable } from './tables.js';
 
-// The bench stylesheet left-aligns columns 1 and 3 (its tables' text columns); these tables want other alignments.
+// The shared stylesheet left-aligns columns 1 and 3 (its tables' text columns); these tables want other alignments.
 const FL_STYLE = `
 table.config td:nth-child(2){text-align:left}table.rounds td:nth-child(3),table.failures td:nth-child(3){text-align:right}
 table.config th,table.failures td:last-child,table.failures th:last-child{text-align:left}`;
@@ -27,24 +28,17 @@ export function toFlHtml(report: FlReport, charts: readonly Chart[]): string {
   const c = report.config;
   const m = report.machine;
   const title = `weft fl: ${c.algorithm} ${c.model} on ${c.backend} (${c.workers} worker${c.workers === 1 ? '' : 's'})`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title><style>${STYLE}${FL_STYLE}</style></head>
-<body>
-<h1>${esc(title)}</h1>
+  const body = `<h1>${esc(title)}</h1>
 <p>${esc(m.cpuModel)} · ${m.cpus} CPUs · Node ${esc(m.node)}<br>${esc(report.createdAt)} · ${c.clients} clients, ${c.partition} partition, ${Math.round(c.fraction * 100)}% per round, ${c.rounds} rounds, seed ${c.seed}</p>
 ${outcome(report)}
 <h2>Charts</h2>
-<div class="charts">${charts.map(chartDiv).join('')}</div>
+${chartGrid(charts)}
 <h2>Rounds</h2>
 <p>Seconds; <i>compute</i> sums local training inside the workers, <i>critical</i> is the busiest worker's share (the training phase can take no less), <i>dispatch</i> = train − critical (messages, scheduling, imbalance).</p>
 ${roundsTable(report.rounds)}
 <h2>Client failures</h2>
 ${failuresSection(report.failures)}
 <h2>Configuration</h2>
-${configTable(c)}
-<script type="application/json" id="results">${scriptSafe(JSON.stringify(report))}</script>
-${chartScripts(charts)}
-</body></html>
-`;
+${configTable(c)}`;
+  return page({ title, style: FL_STYLE, body, data: report, charts });
 }

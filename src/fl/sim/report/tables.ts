@@ -1,13 +1,7 @@
 /** The FL report's HTML tables: the configuration, one row per round, and the failed client attempts. */
-import { esc } from '../../../bench/report/html.js';
+import { esc } from '../../../report/escape.js';
+import { table } from '../../../report/table.js';
 import type { FlReport } from '../report.js';
-
-function table(head: readonly string[], rows: readonly (readonly string[])[], className = ''): string {
-  const cls = className ? ` class="${className}"` : '';
-  return `<table${cls}><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
 
 function settingValue(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? '–' : value.join(', ');

@@ -1,5 +1,5 @@
 /** Writes a finished FL run's HTML report and, optionally, its charts as standalone SVG files. */
-import { writeSvgs } from '../../../bench/report/svg.js';
+import { writeSvgs } from '../../../report/svg.js';
 import { buildReport, writeFileAtomic } from '../report.js';
 import type { SimulationResult } from '../simulation.js';
 import { flCharts } from './charts.js';

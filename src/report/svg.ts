@@ -1,4 +1,4 @@
-/** Standalone SVG files of the charts, rendered in Node by Vega's own headless view. */
+/** Standalone SVG files of a report's charts, rendered in Node by Vega's own headless view. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vega from 'vega';
