@@ -5,7 +5,7 @@
 import { SyncMisuseError, SyncTimeoutError } from './errors.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import { deadlineAfter, timeLeft } from './time.js';
-import type { Waiter } from './waiter.js';
+import { runWaitLoop, runWaitLoopAsync, type WaitLoop, type Waiter } from './waiter.js';
 
 const BASE = 4;
 // One word holds both the generation (bits 16..30) and how many have arrived in it (bits 0..15),
@@ -92,25 +92,16 @@ export class Barrier {
 
   /** Arrives and blocks until all parties have; throws {@link SyncTimeoutError} after `timeoutMs`. */
   wait(timeoutMs?: number): number {
-    const deadline = deadlineAfter(timeoutMs);
-    const { index, generation } = this.arrive();
-    if (index === this.parties - 1) return index;
-    const s = this.state;
-    for (;;) {
-      const w = Atomics.load(s, WORD);
-      if (generationOf(w) !== generation) return index;
-      const left = timeLeft(deadline);
-      if (left <= 0) {
-        if (this.withdraw(generation)) throw new SyncTimeoutError('Barrier.wait', timeoutMs ?? Infinity);
-        return index; // the barrier tripped while we were giving up: we passed after all
-      }
-      // Later arrivals change the word too; then the wait returns at once and we look again.
-      this.waiter.wait(s, WORD, w, left);
-    }
+    return runWaitLoop(this.waiter, this.state, this.pass(timeoutMs, 'Barrier.wait'));
   }
 
   /** Like {@link Barrier.wait} without blocking the event loop. */
   async waitAsync(timeoutMs?: number): Promise<number> {
+    return runWaitLoopAsync(this.waiter, this.state, this.pass(timeoutMs, 'Barrier.waitAsync'));
+  }
+
+  /** Arrival and the wait for the trip, for either driver (`what` names the call in a timeout). */
+  private *pass(timeoutMs: number | undefined, what: string): WaitLoop<number> {
     const deadline = deadlineAfter(timeoutMs);
     const { index, generation } = this.arrive();
     if (index === this.parties - 1) return index;
@@ -120,10 +111,11 @@ export class Barrier {
       if (generationOf(w) !== generation) return index;
       const left = timeLeft(deadline);
       if (left <= 0) {
-        if (this.withdraw(generation)) throw new SyncTimeoutError('Barrier.waitAsync', timeoutMs ?? Infinity);
-        return index;
+        if (this.withdraw(generation)) throw new SyncTimeoutError(what, timeoutMs ?? Infinity);
+        return index; // the barrier tripped while we were giving up: we passed after all
       }
-      await this.waiter.waitAsync(s, WORD, w, left);
+      // Later arrivals change the word too; then the wait returns at once and we look again.
+      yield { index: WORD, expected: w, timeoutMs: left };
     }
   }
 

@@ -3,7 +3,7 @@
  */
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import { deadlineAfter, timeLeft } from './time.js';
-import type { Waiter } from './waiter.js';
+import { runWaitLoop, runWaitLoopAsync, type WaitLoop, type Waiter } from './waiter.js';
 
 const BASE = 4;
 const FLAG = 1; // 1 set, 0 clear
@@ -80,28 +80,21 @@ export class Event {
 
   /** Blocks until the event is set; false if `timeoutMs` passed first. */
   wait(timeoutMs?: number): boolean {
-    const s = this.state;
-    const sets = Atomics.load(s, SETS);
-    if (Atomics.load(s, FLAG) === 1) return true;
-    const deadline = deadlineAfter(timeoutMs);
-    Atomics.add(s, WAITERS, 1);
-    try {
-      for (;;) {
-        if (Atomics.load(s, SETS) !== sets) return true;
-        const left = timeLeft(deadline);
-        if (left <= 0) return Atomics.load(s, FLAG) === 1;
-        this.waiter.wait(s, SETS, sets, left);
-      }
-    } finally {
-      Atomics.sub(s, WAITERS, 1);
-    }
+    const sets = Atomics.load(this.state, SETS);
+    if (this.isSet()) return true;
+    return runWaitLoop(this.waiter, this.state, this.waitForSet(sets, timeoutMs));
   }
 
   /** Like {@link Event.wait} without blocking the event loop. */
   async waitAsync(timeoutMs?: number): Promise<boolean> {
+    const sets = Atomics.load(this.state, SETS);
+    if (this.isSet()) return true;
+    return runWaitLoopAsync(this.waiter, this.state, this.waitForSet(sets, timeoutMs));
+  }
+
+  /** The wait for a `set()` after the one numbered `sets`, for either driver. */
+  private *waitForSet(sets: number, timeoutMs: number | undefined): WaitLoop<boolean> {
     const s = this.state;
-    const sets = Atomics.load(s, SETS);
-    if (Atomics.load(s, FLAG) === 1) return true;
     const deadline = deadlineAfter(timeoutMs);
     Atomics.add(s, WAITERS, 1);
     try {
@@ -109,7 +102,7 @@ export class Event {
         if (Atomics.load(s, SETS) !== sets) return true;
         const left = timeLeft(deadline);
         if (left <= 0) return Atomics.load(s, FLAG) === 1;
-        await this.waiter.waitAsync(s, SETS, sets, left);
+        yield { index: SETS, expected: sets, timeoutMs: left };
       }
     } finally {
       Atomics.sub(s, WAITERS, 1);

@@ -6,7 +6,7 @@ import { SyncMisuseError, SyncTimeoutError } from './errors.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { ContentionStats, StatsBlock } from './stats.js';
 import { deadlineAfter, timeLeft } from './time.js';
-import type { Waiter } from './waiter.js';
+import { runWaitLoop, runWaitLoopAsync, type WaitLoop, type Waiter } from './waiter.js';
 
 const BASE = 4;
 const COUNT = 1; // permits available
@@ -101,26 +101,9 @@ export class Semaphore {
 
   /** Takes a permit if one is (or becomes, within `timeoutMs`, default 0) available. */
   tryAcquire(timeoutMs = 0): boolean {
-    if (this.take()) {
-      this.statsBlock?.uncontended();
-      return true;
-    }
+    if (this.takeNow()) return true;
     if (timeoutMs <= 0) return false;
-    const deadline = deadlineAfter(timeoutMs);
-    const start = this.statsBlock ? process.hrtime.bigint() : 0n;
-    const s = this.state;
-    for (;;) {
-      const left = timeLeft(deadline);
-      if (left <= 0) return false;
-      // WAITERS goes up before the last look at COUNT, so a release that we miss sees it.
-      Atomics.add(s, WAITERS, 1);
-      this.waiter.wait(s, COUNT, 0, left);
-      Atomics.sub(s, WAITERS, 1);
-      if (this.take()) {
-        this.statsBlock?.contended(start);
-        return true;
-      }
-    }
+    return runWaitLoop(this.waiter, this.state, this.waitForPermit(timeoutMs));
   }
 
   /** Takes a permit without blocking the event loop; rejects with {@link SyncTimeoutError}. */
@@ -132,20 +115,30 @@ export class Semaphore {
 
   /** Async {@link Semaphore.tryAcquire}. */
   async tryAcquireAsync(timeoutMs = 0): Promise<boolean> {
-    if (this.take()) {
-      this.statsBlock?.uncontended();
-      return true;
-    }
+    if (this.takeNow()) return true;
     if (timeoutMs <= 0) return false;
+    return runWaitLoopAsync(this.waiter, this.state, this.waitForPermit(timeoutMs));
+  }
+
+  /** The fast path: a permit taken without waiting, counted as uncontended. */
+  private takeNow(): boolean {
+    if (!this.take()) return false;
+    this.statsBlock?.uncontended();
+    return true;
+  }
+
+  /** The wait for a permit, for either driver: true once one is taken, false at the deadline. */
+  private *waitForPermit(timeoutMs: number): WaitLoop<boolean> {
     const deadline = deadlineAfter(timeoutMs);
     const start = this.statsBlock ? process.hrtime.bigint() : 0n;
     const s = this.state;
     for (;;) {
       const left = timeLeft(deadline);
       if (left <= 0) return false;
+      // WAITERS goes up before the last look at COUNT, so a release that we miss sees it.
       Atomics.add(s, WAITERS, 1);
       try {
-        await this.waiter.waitAsync(s, COUNT, 0, left);
+        yield { index: COUNT, expected: 0, timeoutMs: left };
       } finally {
         Atomics.sub(s, WAITERS, 1);
       }

@@ -139,3 +139,52 @@ export function waiterFor(view: Int32Array): Waiter {
   }
   return isMapped(buffer) ? futexWaiter : atomicsWaiter;
 }
+
+/** One sleep that a wait loop asks for: while `view[index] === expected`, at most `timeoutMs`. */
+export interface Sleep {
+  readonly index: number;
+  readonly expected: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * A primitive's wait loop, written once as a generator: it yields each {@link Sleep} it needs,
+ * is resumed with that sleep's outcome, and returns the loop's result. {@link runWaitLoop} drives
+ * it on a blocked thread, {@link runWaitLoopAsync} without blocking the event loop. A sleep that
+ * throws is thrown into the loop, so its `finally` blocks run in both drivers.
+ */
+export type WaitLoop<T> = Generator<Sleep, T, WaitResult>;
+
+/** Runs `loop` to its end, sleeping with `waiter.wait` on `view`. */
+export function runWaitLoop<T>(waiter: Waiter, view: Int32Array, loop: WaitLoop<T>): T {
+  let step = loop.next();
+  while (step.done !== true) {
+    const { index, expected, timeoutMs } = step.value;
+    let result: WaitResult;
+    try {
+      result = waiter.wait(view, index, expected, timeoutMs);
+    } catch (err) {
+      step = loop.throw(err);
+      continue;
+    }
+    step = loop.next(result);
+  }
+  return step.value;
+}
+
+/** Runs `loop` to its end, sleeping with `waiter.waitAsync` on `view`. */
+export async function runWaitLoopAsync<T>(waiter: Waiter, view: Int32Array, loop: WaitLoop<T>): Promise<T> {
+  let step = loop.next();
+  while (step.done !== true) {
+    const { index, expected, timeoutMs } = step.value;
+    let result: WaitResult;
+    try {
+      result = await waiter.waitAsync(view, index, expected, timeoutMs);
+    } catch (err) {
+      step = loop.throw(err);
+      continue;
+    }
+    step = loop.next(result);
+  }
+  return step.value;
+}
