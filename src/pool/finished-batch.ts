@@ -3,7 +3,7 @@
  * results message settled, so recording a task costs no object and no clock read of its own.
  */
 import type { FinishedTasks } from './observer.js';
-import { RESULT_OK } from './protocol.js';
+import { RESULT_OK, RESULT_RUN_MS, RESULT_STARTED_AT, RESULT_STATUS } from './protocol.js';
 import type { Task } from './task.js';
 
 export class FinishedBatch implements FinishedTasks {
@@ -46,12 +46,12 @@ export class FinishedBatch implements FinishedTasks {
     return this.tasks[i].enqueuedAt;
   }
   startedAt(i: number): number {
-    return this.results[this.offsets[i] + 3] as number;
+    return this.results[this.offsets[i] + RESULT_STARTED_AT] as number;
   }
   runMs(i: number): number {
-    return this.results[this.offsets[i] + 4] as number;
+    return this.results[this.offsets[i] + RESULT_RUN_MS] as number;
   }
   ok(i: number): boolean {
-    return this.results[this.offsets[i] + 1] === RESULT_OK;
+    return this.results[this.offsets[i] + RESULT_STATUS] === RESULT_OK;
   }
 }

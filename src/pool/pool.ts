@@ -15,6 +15,7 @@ import {
   TaskError,
   TimeoutError,
   UnknownTaskError,
+  WeftError,
   WorkerCrashedError,
   type RemoteError,
 } from './errors.js';
@@ -27,11 +28,17 @@ import {
   JOB_CHUNK,
   JOB_ISOLATED,
   JOB_SHARED,
+  RESULT_ID,
   RESULT_OK,
+  RESULT_RUN_MS,
+  RESULT_STARTED_AT,
+  RESULT_STATUS,
   RESULT_STRIDE,
   RESULT_THREW,
   RESULT_UNKNOWN_TASK,
   RESULT_UNSENDABLE,
+  RESULT_VALUE,
+  type ResultStatus,
   type Transferable,
   type WorkerMessage,
 } from './protocol.js';
@@ -506,17 +513,17 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     const batch = observer?.tasksFinished ? this.finished : undefined;
     batch?.begin(slot.name, receivedAt, results);
     for (let i = 0; i < results.length; i += RESULT_STRIDE) {
-      const id = results[i] as number;
+      const id = results[i + RESULT_ID] as number;
       let task = slot.head();
       if (task && task.id === id) slot.shift();
       else task = slot.removeById(id);
       if (!task) continue;
-      const runMs = results[i + 4] as number;
+      const runMs = results[i + RESULT_RUN_MS] as number;
       slot.tasksDone++;
       slot.busyMs += runMs;
       this.depth.observe(task.name, runMs);
       this.recorder.runTime.add(runMs);
-      this.recorder.queueWait.add(Math.max(0, (results[i + 3] as number) - task.enqueuedAt));
+      this.recorder.queueWait.add(Math.max(0, (results[i + RESULT_STARTED_AT] as number) - task.enqueuedAt));
       batch?.add(task, i);
       if (observer?.taskFinished) {
         observer.taskFinished({
@@ -524,13 +531,13 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
           name: task.name,
           worker: slot.name,
           enqueuedAt: task.enqueuedAt,
-          startedAt: results[i + 3] as number,
+          startedAt: results[i + RESULT_STARTED_AT] as number,
           runMs,
           receivedAt,
-          outcome: results[i + 1] === RESULT_OK ? 'ok' : 'threw',
+          outcome: results[i + RESULT_STATUS] === RESULT_OK ? 'ok' : 'threw',
         });
       }
-      if (!task.settled) this.settleFromResult(task, slot, results[i + 1] as number, results[i + 2]);
+      if (!task.settled) this.settleFromResult(task, slot, results[i + RESULT_STATUS] as ResultStatus, results[i + RESULT_VALUE]);
     }
     if (batch) {
       observer!.tasksFinished!(batch);
@@ -542,16 +549,31 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     this.dispatch();
   }
 
-  private settleFromResult(task: Task, slot: WorkerSlot, status: number, value: unknown): void {
-    if (status === RESULT_OK) {
-      this.recorder.completed++;
-      task.resolve(value);
-      return;
+  private settleFromResult(task: Task, slot: WorkerSlot, status: ResultStatus, value: unknown): void {
+    switch (status) {
+      case RESULT_OK:
+        this.recorder.completed++;
+        task.resolve(value);
+        return;
+      case RESULT_THREW:
+        this.recorder.failed++;
+        task.reject(new TaskError(task.name, slot.name, value as RemoteError));
+        return;
+      case RESULT_UNSENDABLE:
+        this.recorder.failed++;
+        task.reject(new SerializationError(task.name, 'its result', (value as RemoteError).message));
+        return;
+      case RESULT_UNKNOWN_TASK:
+        this.recorder.failed++;
+        task.reject(new UnknownTaskError(task.name, value as string[]));
+        return;
+      default: {
+        // A status this side does not know (a worker from another weft version?) still settles the task.
+        const unknown: never = status;
+        this.recorder.failed++;
+        task.reject(new WeftError('WEFT_PROTOCOL', `task '${task.name}' got a result with unknown status ${String(unknown)} from ${slot.name}`));
+      }
     }
-    this.recorder.failed++;
-    if (status === RESULT_THREW) task.reject(new TaskError(task.name, slot.name, value as RemoteError));
-    else if (status === RESULT_UNSENDABLE) task.reject(new SerializationError(task.name, 'its result', (value as RemoteError).message));
-    else if (status === RESULT_UNKNOWN_TASK) task.reject(new UnknownTaskError(task.name, value as string[]));
   }
 
   /**

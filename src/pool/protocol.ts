@@ -5,7 +5,7 @@
  * because per-message cost (not per-task cost) dominates small tasks. Batches are flat arrays
  * with a fixed stride rather than arrays of objects: fewer objects to clone or serialise.
  */
-import type { DoorbellSlot } from './backends/doorbell.js';
+import type { DoorbellSlot } from './doorbell.js';
 import type { RemoteError } from './errors.js';
 
 /** Fields of one job inside a {@link RunMessage}'s flat `jobs` array. */
@@ -33,15 +33,27 @@ export type ParentMessage = RunMessage;
 
 /** Fields of one result inside a {@link ResultsMessage}'s flat `results` array. */
 export const RESULT_STRIDE = 5;
+/** Where each field of a result sits, from the result's start: `results[i + RESULT_STATUS]`. */
+export const RESULT_ID = 0;
+export const RESULT_STATUS = 1;
+/** The returned value, or for a failure what describes it (see {@link ResultStatus}). */
+export const RESULT_VALUE = 2;
+/** When the task started, as an epoch time in ms (timeOrigin + now), comparable across threads and processes. */
+export const RESULT_STARTED_AT = 3;
+export const RESULT_RUN_MS = 4;
 /** Result statuses. */
 export const RESULT_OK = 0;
+/** The task threw: the value is a RemoteError. */
 export const RESULT_THREW = 1;
+/** The result could not be sent: the value is a RemoteError saying why. */
 export const RESULT_UNSENDABLE = 2;
+/** The module has no such task: the value is the module's task names. */
 export const RESULT_UNKNOWN_TASK = 3;
+export type ResultStatus = typeof RESULT_OK | typeof RESULT_THREW | typeof RESULT_UNSENDABLE | typeof RESULT_UNKNOWN_TASK;
 
 /**
- * Worker to parent: finished jobs. `results` = [id, status, valueOrError, startedAt, runMs, ...];
- * `startedAt` is an epoch time in ms (timeOrigin + now), comparable across threads and processes.
+ * Worker to parent: finished jobs. `results` = [id, status, valueOrError, startedAt, runMs, ...], at the offsets
+ * RESULT_ID .. RESULT_RUN_MS.
  */
 export interface ResultsMessage {
   type: 'results';
@@ -74,7 +86,7 @@ export interface WorkerData {
   moduleUrl: string;
   /** A human name for the worker, used in errors. */
   name: string;
-  /** Thread workers: the state of their doorbell, and the process's count of active thread workers (see backends/doorbell.ts). */
+  /** Thread workers: the state of their doorbell, and the process's count of active thread workers (see doorbell.ts). */
   doorbell?: Int32Array;
   activeWorkers?: Int32Array;
   /** Process workers: where their doorbell lives. */

@@ -1,8 +1,8 @@
-/** The doorbell's count of active workers stays right when workers are terminated mid-task (see backends/doorbell.ts). */
+/** The doorbell's count of active workers stays right when workers are terminated mid-task (see src/pool/doorbell.ts). */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { activeThreadWorkers, Doorbell } from '../../src/pool/backends/doorbell.js';
+import { activeThreadWorkers, Doorbell } from '../../src/pool/doorbell.js';
 import { TimeoutError } from '../../src/index.js';
 import { makePool, rejectionOf } from '../helpers/pool.js';
 

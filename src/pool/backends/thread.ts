@@ -1,7 +1,7 @@
 /** Thread backend: one `worker_threads` Worker per pool worker. */
 import { Worker } from 'node:worker_threads';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
-import { Doorbell } from './doorbell.js';
+import { Doorbell } from '../doorbell.js';
 import { workerEntryUrl } from './entry-url.js';
 import { inheritedThreadExecArgv } from './exec-argv.js';
 import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';

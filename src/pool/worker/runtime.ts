@@ -13,14 +13,16 @@ import {
   RESULT_OK,
   RESULT_STRIDE,
   RESULT_THREW,
+  RESULT_STATUS,
   RESULT_UNKNOWN_TASK,
   RESULT_UNSENDABLE,
+  RESULT_VALUE,
   TRANSFER_MARK,
   type RunMessage,
   type Transferable,
   type WorkerMessage,
 } from '../protocol.js';
-import type { Doorbell } from '../backends/doorbell.js';
+import type { Doorbell } from '../doorbell.js';
 import type { TaskFunction } from './load-module.js';
 
 /** How a runtime talks to its pool. */
@@ -64,6 +66,7 @@ const epochNow = (): number => performance.timeOrigin + performance.now();
 /** Runs jobs for one worker. */
 export class TaskRunner {
   private readonly pendingMessages: RunMessage[] = [];
+  /** Finished jobs, pushed as (id, status, value, startedAt, runMs): protocol.ts's RESULT_ID .. RESULT_RUN_MS order. */
   private results: unknown[] = [];
   private transferList: Transferable[] = [];
   private draining = false;
@@ -243,12 +246,12 @@ export class TaskRunner {
   private postOneByOne(results: unknown[], transfer: Transferable[]): void {
     for (let i = 0; i < results.length; i += RESULT_STRIDE) {
       const one = results.slice(i, i + RESULT_STRIDE);
-      const ownTransfer = transfer.filter((t) => containsTransferable(one[2], t));
+      const ownTransfer = transfer.filter((t) => containsTransferable(one[RESULT_VALUE], t));
       try {
         this.postResults(one, ownTransfer);
       } catch (error) {
-        one[1] = RESULT_UNSENDABLE;
-        one[2] = toRemoteError(error);
+        one[RESULT_STATUS] = RESULT_UNSENDABLE;
+        one[RESULT_VALUE] = toRemoteError(error);
         this.postResults(one, []);
       }
     }

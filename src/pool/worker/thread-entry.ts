@@ -1,7 +1,7 @@
 /** Entry point of a thread worker. */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { RunMessage, WorkerData } from '../protocol.js';
-import { Doorbell } from '../backends/doorbell.js';
+import { Doorbell } from '../doorbell.js';
 import { bootWorker } from './boot.js';
 
 const port = parentPort!;

@@ -12,8 +12,8 @@
  */
 
 import { availableParallelism } from 'node:os';
-import { createSegment, openSegmentCached } from '../../shared/segment.js';
-import { tryNative } from '../../shared/native.js';
+import { createSegment, openSegmentCached } from '../shared/segment.js';
+import { tryNative } from '../shared/native.js';
 
 const RUNG = 0; // batches the pool has sent (rung after each)
 const SENT = 1; // results messages the worker has posted
