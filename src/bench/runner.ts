@@ -4,15 +4,18 @@
  * Knows cases only through the {@link BenchCase} interface.
  */
 import { performance } from 'node:perf_hooks';
-import { machineInfo, type MachineInfo } from './machine.js';
+import { machineInfo } from './machine.js';
 import { collectGarbage } from './memory/gc.js';
 import { MemorySampler } from './memory/sampler.js';
 import { probeBandwidth, type BandwidthProbe } from './probe/bandwidth.js';
-import { evaluateFindings, type Finding } from './report/findings.js';
+import { evaluateFindings } from './report/findings.js';
 import type { PythonInfo } from './python/detect.js';
+import type { StudyResult } from './result.js';
 import { invert, spread } from './stats.js';
 import type { AnyCase, CaseResult, CheckResult, SeriesResult, SeriesSpec, SizeName } from './types.js';
 import { seriesLabel, VARIANTS, type VariantName } from './variants.js';
+
+export type { StudyResult } from './result.js';
 
 /** What to run. */
 export interface StudyOptions {
@@ -42,24 +45,6 @@ export type StudyEvent =
   | { kind: 'run'; case: string; label: string; workers: number; repeat: number; ms: number; ok: boolean }
   | { kind: 'error'; case: string; label: string; workers: number; message: string }
   | { kind: 'skip'; message: string };
-
-/** Everything a study measured. */
-export interface StudyResult {
-  schema: 'weft.bench/1';
-  startedAt: string;
-  durationMs: number;
-  size: SizeName;
-  repeat: number;
-  workers: number[];
-  machine: MachineInfo;
-  python: PythonInfo;
-  bandwidth?: BandwidthProbe;
-  cases: CaseResult[];
-  /** What was not run, and why, in plain words. */
-  skipped: string[];
-  /** The talk's claims checked against this run. */
-  findings: Finding[];
-}
 
 /** One unit of work for the runner. */
 interface Job {

@@ -4,7 +4,7 @@
  * (with the ideal line), throughput against the probed bandwidth, peak memory, and case metrics.
  */
 import { WIDTH, baseSpec, type Chart } from '../../report/charts.js';
-import type { StudyResult } from '../runner.js';
+import type { StudyResult } from '../result.js';
 import type { CaseResult } from '../types.js';
 
 function workersAxis(workers: number[]): Record<string, unknown> {

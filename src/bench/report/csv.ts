@@ -2,7 +2,7 @@
  * The CSV file: one row per timed run (every measurement), with its series' summary and the
  * machine repeated on each row so the file stands alone in a spreadsheet.
  */
-import type { StudyResult } from '../runner.js';
+import type { StudyResult } from '../result.js';
 
 /** Column names, in order. */
 export const CSV_COLUMNS = [

@@ -2,25 +2,10 @@
  * The talk's claims, each checked against this run's numbers. A claim whose series were not run
  * (case or variant not selected, Python missing) is "not measured", never guessed.
  */
-import type { StudyResult } from '../runner.js';
+import type { Finding, StudyResult, Verdict } from '../result.js';
 import type { SeriesResult } from '../types.js';
 import type { VariantName } from '../variants.js';
 import { formatMb, formatPercent, formatRatio } from './format.js';
-
-/** How a claim fared. */
-export type Verdict = 'confirmed' | 'not confirmed' | 'mixed' | 'not measured';
-
-/** One claim with its verdict and the numbers behind it. */
-export interface Finding {
-  id: string;
-  /** The claim, as the talk (or the study's target) states it. */
-  claim: string;
-  /** A numeric target of this study, when the claim has one. */
-  target?: string;
-  verdict: Verdict;
-  /** The numbers from this run, in words. */
-  evidence: string;
-}
 
 type Lookup = (caseName: string, variant: VariantName, mode: string | undefined, workers: number) => SeriesResult | undefined;
 

@@ -6,7 +6,7 @@ import type { Chart } from '../../report/charts.js';
 import { esc } from '../../report/escape.js';
 import { chartGrid, page } from '../../report/page.js';
 import { table } from '../../report/table.js';
-import type { StudyResult } from '../runner.js';
+import type { StudyResult } from '../result.js';
 import type { CaseResult } from '../types.js';
 import { VARIANTS } from '../variants.js';
 import { formatMb, formatPercent, formatTime } from './format.js';

@@ -1,5 +1,5 @@
 /** The plain-text table printed at the end of a run, one block per case, then the findings. */
-import type { StudyResult } from '../runner.js';
+import type { StudyResult } from '../result.js';
 import type { CaseResult, SeriesResult } from '../types.js';
 import { formatMb, formatPercent, formatTime } from './format.js';
 

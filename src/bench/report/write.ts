@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeSvgs } from '../../report/svg.js';
-import type { StudyResult } from '../runner.js';
+import type { StudyResult } from '../result.js';
 import { chartsFor } from './charts.js';
 import { toCsv } from './csv.js';
 import { toHtml } from './html.js';
