@@ -5,7 +5,7 @@
 import type { Rng } from '../rng.js';
 import { conv2dBackward, conv2dForward, type Conv2dShape } from './conv2d.js';
 import { denseBackward, denseForward, type DenseShape } from './dense.js';
-import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
+import { ModelBase } from './base.js';
 import { buildLayout, initUniformFanIn } from './init.js';
 import { maxPoolBackward, maxPoolForward, type MaxPoolShape } from './maxpool.js';
 import { reluBackward, reluForward } from './relu.js';
@@ -13,7 +13,7 @@ import { softmaxCrossEntropy } from './softmax-xent.js';
 import { useWasm } from './kernel-choice.js';
 import { createWasmCnn } from './wasm-cnn.js';
 import type { KernelChoice, kernelChoice } from '../wasm/loader.js';
-import type { EvalResult, FloatArray, FloatArrayCtor, Model, ParamBlock } from './types.js';
+import type { FloatArray, FloatArrayCtor, Model } from './types.js';
 
 /** Options for {@link createCnn}; the defaults give the paper's MNIST model. Sides must be divisible by 4. */
 export interface CnnOptions {
@@ -37,12 +37,7 @@ export interface CnnOptions {
   readonly kernels?: KernelChoice;
 }
 
-class Cnn implements Model {
-  readonly name: string;
-  readonly inputSize: number;
-  readonly classes: number;
-  readonly paramCount: number;
-  readonly layout: readonly ParamBlock[];
+class Cnn extends ModelBase {
   private readonly conv1: Conv2dShape;
   private readonly pool1: MaxPoolShape;
   private readonly conv2: Conv2dShape;
@@ -52,7 +47,6 @@ class Cnn implements Model {
   /** Values per image out of each convolution. */
   private readonly conv1Out: number;
   private readonly conv2Out: number;
-  private readonly floatType: FloatArrayCtor;
   private capacity = 0;
   // Activations (a = conv output after ReLU, p = pooled, h = hidden, z = logits) and their gradients.
   private a1: FloatArray;
@@ -69,8 +63,6 @@ class Cnn implements Model {
   private dp2: FloatArray;
   private dh: FloatArray;
   private dz: FloatArray;
-  private readonly evalLogits: FloatArray;
-  private readonly evalLabels = new Int32Array(EVAL_CHUNK);
 
   constructor(options: CnnOptions) {
     const side = options.side ?? 28;
@@ -80,21 +72,20 @@ class Cnn implements Model {
     const k = options.kernel ?? 5;
     if (k % 2 !== 1) throw new RangeError(`cnn: kernel side must be odd, got ${k}`);
     const hidden = options.hidden ?? 512;
-    this.classes = options.classes ?? 10;
-    this.floatType = options.floatType ?? Float32Array;
-    this.inputSize = side * side * inC;
+    const classes = options.classes ?? 10;
     const flat = (side / 4) * (side / 4) * c2;
-    this.name = `cnn-${side}x${side}x${inC}-c${c1}-c${c2}-k${k}-fc${hidden}-${this.classes}`;
-    this.layout = buildLayout([
+    const layout = buildLayout([
       ['conv1.weight', [k, k, inC, c1], k * k * inC],
       ['conv1.bias', [c1], k * k * inC],
       ['conv2.weight', [k, k, c1, c2], k * k * c1],
       ['conv2.bias', [c2], k * k * c1],
       ['fc1.weight', [flat, hidden], flat],
       ['fc1.bias', [hidden], flat],
-      ['fc2.weight', [hidden, this.classes], hidden],
-      ['fc2.bias', [this.classes], hidden],
+      ['fc2.weight', [hidden, classes], hidden],
+      ['fc2.bias', [classes], hidden],
     ]);
+    const name = `cnn-${side}x${side}x${inC}-c${c1}-c${c2}-k${k}-fc${hidden}-${classes}`;
+    super({ name, inputSize: side * side * inC, classes, layout }, options.floatType ?? Float32Array);
     const off = (i: number): number => this.layout[i].offset;
     this.conv1 = { height: side, width: side, inC, outC: c1, k, wOff: off(0), bOff: off(1) };
     this.pool1 = { height: side, width: side, channels: c1 };
@@ -104,12 +95,9 @@ class Cnn implements Model {
     this.conv2Out = (side / 2) * (side / 2) * c2;
     this.fc1 = { inSize: flat, outSize: hidden, wOff: off(4), bOff: off(5) };
     this.fc2 = { inSize: hidden, outSize: this.classes, wOff: off(6), bOff: off(7) };
-    const last = this.layout[this.layout.length - 1];
-    this.paramCount = last.offset + last.size;
     const empty = new this.floatType(0);
     this.a1 = this.p1 = this.a2 = this.p2 = this.h = this.z = empty;
     this.da1 = this.dp1 = this.da2 = this.dp2 = this.dh = this.dz = empty;
-    this.evalLogits = new this.floatType(EVAL_CHUNK * this.classes);
   }
 
   private reserve(n: number): void {
@@ -174,19 +162,6 @@ class Cnn implements Model {
       this.forward(params, x.subarray(start * this.inputSize, (start + m) * this.inputSize), m);
       for (let i = 0; i < m * this.classes; i++) out[start * this.classes + i] = this.z[i];
     }
-  }
-
-  evaluate(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): EvalResult {
-    return evaluateInChunks(
-      (xs, m, out) => this.predict(params, xs, m, out),
-      this.inputSize,
-      this.classes,
-      x,
-      labels,
-      n,
-      this.evalLogits,
-      this.evalLabels,
-    );
   }
 }
 

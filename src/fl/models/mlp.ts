@@ -3,14 +3,15 @@
  */
 import type { Rng } from '../rng.js';
 import { denseBackward, denseForward, type DenseShape } from './dense.js';
-import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
+import { ModelBase } from './base.js';
+import { EVAL_CHUNK } from './evaluate.js';
 import { buildLayout, initUniformFanIn } from './init.js';
 import { reluForward } from './relu.js';
 import { softmaxCrossEntropy } from './softmax-xent.js';
 import { useWasm } from './kernel-choice.js';
 import { createWasmMlp } from './wasm-mlp.js';
 import type { KernelChoice, kernelChoice } from '../wasm/loader.js';
-import type { EvalResult, FloatArray, FloatArrayCtor, Model, ParamBlock } from './types.js';
+import type { FloatArray, FloatArrayCtor, Model } from './types.js';
 
 /** Options for {@link createMlp}. */
 export interface MlpOptions {
@@ -29,33 +30,23 @@ export interface MlpOptions {
   readonly kernels?: KernelChoice;
 }
 
-class Mlp implements Model {
-  readonly name: string;
-  readonly inputSize: number;
-  readonly classes: number;
-  readonly paramCount: number;
-  readonly layout: readonly ParamBlock[];
+class Mlp extends ModelBase {
   private readonly layers: DenseShape[] = [];
-  private readonly floatType: FloatArrayCtor;
   private capacity = 0;
   private acts: FloatArray[] = [];
   private dActs: FloatArray[] = [];
-  private readonly evalLogits: FloatArray;
-  private readonly evalLabels = new Int32Array(EVAL_CHUNK);
 
   constructor(options: MlpOptions) {
-    this.inputSize = options.inputSize ?? 784;
-    this.classes = options.classes ?? 10;
+    const inputSize = options.inputSize ?? 784;
+    const classes = options.classes ?? 10;
     const hidden = options.hidden ?? [200, 200];
-    this.floatType = options.floatType ?? Float32Array;
-    const sizes = [this.inputSize, ...hidden, this.classes];
-    this.name = `mlp-${sizes.join('-')}`;
+    const sizes = [inputSize, ...hidden, classes];
     const entries: [string, number[], number][] = [];
     for (let l = 0; l + 1 < sizes.length; l++) {
       entries.push([`fc${l + 1}.weight`, [sizes[l], sizes[l + 1]], sizes[l]]);
       entries.push([`fc${l + 1}.bias`, [sizes[l + 1]], sizes[l]]);
     }
-    this.layout = buildLayout(entries);
+    super({ name: `mlp-${sizes.join('-')}`, inputSize, classes, layout: buildLayout(entries) }, options.floatType ?? Float32Array);
     for (let l = 0; l + 1 < sizes.length; l++) {
       this.layers.push({
         inSize: sizes[l],
@@ -64,9 +55,6 @@ class Mlp implements Model {
         bOff: this.layout[2 * l + 1].offset,
       });
     }
-    const last = this.layout[this.layout.length - 1];
-    this.paramCount = last.offset + last.size;
-    this.evalLogits = new this.floatType(EVAL_CHUNK * this.classes);
   }
 
   private reserve(n: number): void {
@@ -115,19 +103,6 @@ class Mlp implements Model {
       const logits = this.acts[this.layers.length - 1];
       for (let i = 0; i < m * this.classes; i++) out[start * this.classes + i] = logits[i];
     }
-  }
-
-  evaluate(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): EvalResult {
-    return evaluateInChunks(
-      (xs, m, out) => this.predict(params, xs, m, out),
-      this.inputSize,
-      this.classes,
-      x,
-      labels,
-      n,
-      this.evalLogits,
-      this.evalLabels,
-    );
   }
 }
 

@@ -4,15 +4,14 @@
  * for 1.66M parameters, a few percent of a step). ReLU, max-pooling and the loss run in JS on views of the
  * arena: they are cheap next to the convolutions and dense layers.
  */
-import type { Rng } from '../rng.js';
-import { WasmArena, type Ptr } from '../wasm/arena.js';
+import type { Ptr } from '../wasm/arena.js';
 import { patchSize, wasmConvBackward, wasmConvForward, type ConvScratch, type WasmConvLayer } from '../wasm/conv.js';
 import { denseScratchEntries, wasmDenseBackward, wasmDenseForward, type WasmDenseLayer } from '../wasm/dense.js';
-import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
+import { WasmModelBase } from './base.js';
 import { maxPoolBackward, maxPoolForward, type MaxPoolShape } from './maxpool.js';
 import { reluBackward, reluForward } from './relu.js';
 import { softmaxCrossEntropy } from './softmax-xent.js';
-import type { EvalResult, FloatArray, Model, ParamBlock } from './types.js';
+import type { FloatArray, Model, ParamBlock } from './types.js';
 
 /** Largest batch a forward pass covers during prediction (bounds the arena at ~8 MB of activations). */
 const PREDICT_BATCH = 50;
@@ -23,22 +22,13 @@ interface Buf {
   readonly v: Float32Array;
 }
 
-class WasmCnn implements Model {
-  readonly name: string;
-  readonly inputSize: number;
-  readonly classes: number;
-  readonly paramCount: number;
-  readonly layout: readonly ParamBlock[];
-  private readonly a = new WasmArena();
+class WasmCnn extends WasmModelBase {
   private readonly side: number;
   private readonly inC: number;
   private readonly c1: number;
   private readonly c2: number;
   private readonly pool1: MaxPoolShape;
   private readonly pool2: MaxPoolShape;
-  private capacity = 0;
-  private params: Ptr = 0;
-  private grad: Ptr = 0;
   private conv1!: WasmConvLayer;
   private conv2!: WasmConvLayer;
   private fc1!: WasmDenseLayer;
@@ -60,16 +50,9 @@ class WasmCnn implements Model {
   private dz!: Buf;
   private arg1 = new Int32Array(0);
   private arg2 = new Int32Array(0);
-  private readonly evalLogits: Float32Array;
-  private readonly evalLabels = new Int32Array(EVAL_CHUNK);
-
-  /** `meta` is the JS CNN of the same shape: its name, layout and initialisation are reused as they are. */
-  constructor(private readonly meta: Model) {
-    this.name = meta.name;
-    this.inputSize = meta.inputSize;
-    this.classes = meta.classes;
-    this.paramCount = meta.paramCount;
-    this.layout = meta.layout;
+  /** `meta` is the JS CNN of the same shape (see {@link WasmModelBase}). */
+  constructor(meta: Model) {
+    super(meta);
     const [, , inC, c1] = this.block('conv1.weight').shape;
     const c2 = this.block('conv2.weight').shape[3];
     this.inC = inC;
@@ -78,7 +61,6 @@ class WasmCnn implements Model {
     this.side = Math.round(Math.sqrt(this.inputSize / inC));
     this.pool1 = { height: this.side, width: this.side, channels: c1 };
     this.pool2 = { height: this.side / 2, width: this.side / 2, channels: c2 };
-    this.evalLogits = new Float32Array(EVAL_CHUNK * this.classes);
   }
 
   private block(name: string): ParamBlock {
@@ -155,14 +137,6 @@ class WasmCnn implements Model {
     };
   }
 
-  init(params: FloatArray, rng: Rng): void {
-    this.meta.init(params, rng);
-  }
-
-  private copyParams(params: FloatArray): void {
-    this.a.f32.set(params.subarray(0, this.paramCount), this.params >> 2);
-  }
-
   /** Copies `n` images in and runs the forward pass (parameters already copied); logits end in `z`. */
   private forward(x: FloatArray, n: number): void {
     const a = this.a;
@@ -213,19 +187,6 @@ class WasmCnn implements Model {
       this.forward(x.subarray(start * this.inputSize, (start + m) * this.inputSize), m);
       out.set(this.z.v.subarray(0, m * this.classes), start * this.classes);
     }
-  }
-
-  evaluate(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): EvalResult {
-    return evaluateInChunks(
-      (xs, m, out) => this.predict(params, xs, m, out),
-      this.inputSize,
-      this.classes,
-      x,
-      labels,
-      n,
-      this.evalLogits,
-      this.evalLabels,
-    );
   }
 }
 

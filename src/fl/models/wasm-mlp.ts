@@ -3,40 +3,24 @@
  * each step copies the caller's parameters in and the gradient out (0.05 ms each for the 199k-parameter MLP),
  * so the {@link Model} contract (plain Float32Array in and out) is unchanged.
  */
-import type { Rng } from '../rng.js';
-import { WasmArena, type Ptr } from '../wasm/arena.js';
+import type { Ptr } from '../wasm/arena.js';
 import { denseScratchEntries, wasmDenseBackward, wasmDenseForward, type SparseScratch, type WasmDenseLayer } from '../wasm/dense.js';
-import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
+import { WasmModelBase } from './base.js';
+import { EVAL_CHUNK } from './evaluate.js';
 import { reluForward } from './relu.js';
 import { softmaxCrossEntropy } from './softmax-xent.js';
-import type { EvalResult, FloatArray, Model, ParamBlock } from './types.js';
+import type { FloatArray, Model } from './types.js';
 
-class WasmMlp implements Model {
-  readonly name: string;
-  readonly inputSize: number;
-  readonly classes: number;
-  readonly paramCount: number;
-  readonly layout: readonly ParamBlock[];
-  private readonly a = new WasmArena();
-  private capacity = 0;
-  private params: Ptr = 0;
-  private grad: Ptr = 0;
+class WasmMlp extends WasmModelBase {
   private x: Ptr = 0;
   private layers: WasmDenseLayer[] = [];
   private acts: Ptr[] = [];
   private dActs: Ptr[] = [];
   private scratch: SparseScratch = { val: 0, idx: 0 };
-  private readonly evalLogits: Float32Array;
-  private readonly evalLabels = new Int32Array(EVAL_CHUNK);
 
-  /** `meta` is the JS model of the same shape: its name, layout and initialisation are reused as they are. */
-  constructor(private readonly meta: Model) {
-    this.name = meta.name;
-    this.inputSize = meta.inputSize;
-    this.classes = meta.classes;
-    this.paramCount = meta.paramCount;
-    this.layout = meta.layout;
-    this.evalLogits = new Float32Array(EVAL_CHUNK * this.classes);
+  /** `meta` is the JS model of the same shape (see {@link WasmModelBase}). */
+  constructor(meta: Model) {
+    super(meta);
   }
 
   /** Lays the arena out for batches of up to `n` (once per larger batch; steady state allocates nothing). */
@@ -70,14 +54,6 @@ class WasmMlp implements Model {
     }
     const list = Math.max(widest + 1, denseScratchEntries(widest, n));
     this.scratch = { val: a.alloc(list), idx: a.alloc(list) };
-  }
-
-  init(params: FloatArray, rng: Rng): void {
-    this.meta.init(params, rng);
-  }
-
-  private copyParams(params: FloatArray): void {
-    this.a.f32.set(params.subarray(0, this.paramCount), this.params >> 2);
   }
 
   /** Copies `n` examples in and runs the forward pass (parameters already copied); logits end in the last `acts`. */
@@ -123,19 +99,6 @@ class WasmMlp implements Model {
       this.forward(x.subarray(start * this.inputSize, (start + m) * this.inputSize), m);
       out.set(this.a.floats(this.acts[this.layers.length - 1], m * this.classes), start * this.classes);
     }
-  }
-
-  evaluate(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): EvalResult {
-    return evaluateInChunks(
-      (xs, m, out) => this.predict(params, xs, m, out),
-      this.inputSize,
-      this.classes,
-      x,
-      labels,
-      n,
-      this.evalLogits,
-      this.evalLabels,
-    );
   }
 }
 

@@ -1,0 +1,79 @@
+/**
+ * What the model classes share: the {@link Model} fields that describe their shape, chunked `evaluate()`, and for
+ * the wasm models the JS model of the same shape that lends them its name, layout and initialisation, plus the
+ * arena and the parameter copy-in.
+ */
+import type { Rng } from '../rng.js';
+import { WasmArena, type Ptr } from '../wasm/arena.js';
+import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
+import type { EvalResult, FloatArray, FloatArrayCtor, Model, ParamBlock } from './types.js';
+
+/** The shape of a model, as its constructor works it out; the parameter count follows from the layout. */
+export type ModelShape = Pick<Model, 'name' | 'inputSize' | 'classes' | 'layout'>;
+
+/** Base of every model class: its shape fields, the float type of its scratch, and `evaluate()`. */
+export abstract class ModelBase implements Model {
+  readonly name: string;
+  readonly inputSize: number;
+  readonly classes: number;
+  readonly paramCount: number;
+  readonly layout: readonly ParamBlock[];
+  private readonly evalLogits: FloatArray;
+  private readonly evalLabels = new Int32Array(EVAL_CHUNK);
+
+  protected constructor(
+    shape: ModelShape,
+    /** Type of the scratch buffers; it should match the parameter arrays' type. */
+    protected readonly floatType: FloatArrayCtor,
+  ) {
+    this.name = shape.name;
+    this.inputSize = shape.inputSize;
+    this.classes = shape.classes;
+    this.layout = shape.layout;
+    const last = shape.layout[shape.layout.length - 1];
+    this.paramCount = last.offset + last.size;
+    this.evalLogits = new floatType(EVAL_CHUNK * this.classes);
+  }
+
+  abstract init(params: FloatArray, rng: Rng): void;
+  abstract lossAndGrad(params: FloatArray, grad: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): number;
+  abstract predict(params: FloatArray, x: FloatArray, n: number, out: FloatArray): void;
+
+  evaluate(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): EvalResult {
+    return evaluateInChunks(
+      (xs, m, out) => this.predict(params, xs, m, out),
+      this.inputSize,
+      this.classes,
+      x,
+      labels,
+      n,
+      this.evalLogits,
+      this.evalLabels,
+    );
+  }
+}
+
+/**
+ * Base of the wasm models. `meta` is the float32 JS model of the same shape: its name, layout and initialisation are
+ * reused as they are. Parameters and gradients live in the arena `a`, laid out by the subclass's `reserve`.
+ */
+export abstract class WasmModelBase extends ModelBase {
+  protected readonly a = new WasmArena();
+  /** Largest batch the arena is laid out for. */
+  protected capacity = 0;
+  protected params: Ptr = 0;
+  protected grad: Ptr = 0;
+
+  protected constructor(private readonly meta: Model) {
+    super(meta, Float32Array);
+  }
+
+  init(params: FloatArray, rng: Rng): void {
+    this.meta.init(params, rng);
+  }
+
+  /** Copies the caller's parameters into the arena. */
+  protected copyParams(params: FloatArray): void {
+    this.a.f32.set(params.subarray(0, this.paramCount), this.params >> 2);
+  }
+}
