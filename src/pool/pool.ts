@@ -1,69 +1,26 @@
 /**
  * The pool: accepts tasks, queues them, hands them to workers in batches, and makes sure every
- * submitted task settles exactly once, whatever its worker does.
+ * submitted task settles exactly once, whatever its worker does. The workers themselves, and the
+ * traffic with them, are in worker-set.ts.
  */
 import { performance } from 'node:perf_hooks';
 import { inCompletionOrder } from './as-completed.js';
 import { backendFor } from './backends/index.js';
-import type { Backend, ExitInfo, SpawnOptions } from './backends/types.js';
-import {
-  AbortError,
-  ModuleLoadError,
-  PoolClosedError,
-  QueueFullError,
-  SerializationError,
-  TaskError,
-  TimeoutError,
-  UnknownTaskError,
-  WeftError,
-  WorkerCrashedError,
-  type RemoteError,
-} from './errors.js';
-import { checkTimeout, resolveOptions, USER_MODULE, type PoolOptions, type ResolvedOptions } from './options.js';
+import type { BackendKind } from './backends/types.js';
+import { AbortError, ModuleLoadError, PoolClosedError, QueueFullError, TaskError, UnknownTaskError } from './errors.js';
 import { chunkSizeOf, taskCaller, type Executor } from './executor.js';
-import type { PoolObserver } from './observer.js';
+import { checkTimeout, resolveOptions, USER_MODULE, type PoolOptions, type ResolvedOptions } from './options.js';
 import { PipelineDepth } from './pipeline.js';
-import {
-  JOB_CALL,
-  JOB_CHUNK,
-  JOB_ISOLATED,
-  JOB_SHARED,
-  RESULT_ID,
-  RESULT_OK,
-  RESULT_RUN_MS,
-  RESULT_STARTED_AT,
-  RESULT_STATUS,
-  RESULT_STRIDE,
-  RESULT_THREW,
-  RESULT_UNKNOWN_TASK,
-  RESULT_UNSENDABLE,
-  RESULT_VALUE,
-  type ResultStatus,
-  type Transferable,
-  type WorkerMessage,
-} from './protocol.js';
+import { JOB_CALL, JOB_CHUNK } from './protocol.js';
 import { TaskQueue } from './queue.js';
 import { SignalWatcher } from './signals.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
 import { Task } from './task.js';
 import type { AnyFunction, CallOptions, MapOptions, TaskArgs, TaskCaller, TaskItem, TaskName, TaskResult } from './types.js';
-import { describeUnsendable } from './unsendable.js';
 import { toModuleUrl } from './worker/load-module.js';
-import { WorkerSlot } from './worker-slot.js';
-import { FinishedBatch } from './finished-batch.js';
-import { CopyOnce } from './copy-once.js';
-
-/**
- * After this many workers in a row die before loading the module, the pool stops trying. A
- * worker killed from outside (SIGKILL, SIGTERM) while starting is less likely the module's fault,
- * so such deaths weigh less; a module that always dies at start still ends the loop.
- */
-const MAX_START_FAILURES = 3;
-const EXTERNAL_KILL_WEIGHT = 0.25;
+import { WorkerSet } from './worker-set.js';
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
-/** How long the pool's thread stays awake for a short task's answer (see keepAwake). */
-const AWAKE_MS = 0.02;
 
 /**
  * A pool of workers running the functions of one task module.
@@ -73,22 +30,10 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
   /** One typed method per exported task: `await pool.call.countPrimes(0, 1_000_000)`. */
   readonly call: TaskCaller<M>;
   /** The backend in use. */
-  readonly backend: Backend['kind'];
+  readonly backend: BackendKind;
 
-  private readonly impl: Backend;
-  private readonly observer: PoolObserver | undefined;
-  private awakeUntil = 0;
-  private awakeScheduled = false;
-  /** The reused view passed to `observer.tasksFinished`. */
-  private readonly finished = new FinishedBatch();
-  /** Copies of large typed-array arguments made for the batch being sent (thread workers). */
-  private readonly copyOnce = new CopyOnce();
   private readonly options: ResolvedOptions;
-  private readonly spawnBase: Omit<SpawnOptions, 'name'>;
-  private readonly moduleUrl: string;
-  /** The module as errors name it: the user's, also when the workers load a wrapper of it. */
-  private readonly shownModule: string;
-  private readonly slots = new Set<WorkerSlot>();
+  private readonly workers: WorkerSet;
   private readonly queue = new TaskQueue();
   private readonly depth: PipelineDepth;
   private readonly recorder = new StatsRecorder();
@@ -96,10 +41,8 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
   /** Tells the observer of a task that failed without a worker's answer (one function for all tasks, not a closure each). */
   private readonly reportFailure: ((task: Task, error: unknown) => void) | undefined;
   private nextTaskId = 1;
-  private nextWorkerIndex = 1;
   private taskNames: string[] | undefined;
   private loadError: ModuleLoadError | undefined;
-  private startFailures = 0;
   private closed = false;
   private destroyed = false;
   private closing: Promise<void> | undefined;
@@ -111,19 +54,34 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
 
   constructor(options: PoolOptions) {
     this.options = resolveOptions(options);
-    this.impl = backendFor(this.options.backend);
-    this.depth = new PipelineDepth(this.impl.pipelineBudgetMs);
-    this.backend = this.impl.kind;
-    this.moduleUrl = toModuleUrl(options.module);
-    this.shownModule = (options as { [USER_MODULE]?: string })[USER_MODULE] ?? this.moduleUrl;
-    this.spawnBase = {
-      moduleUrl: this.moduleUrl,
-      resourceLimits: options.resourceLimits,
-      execArgv: options.execArgv,
-      env: options.env,
-    };
-    this.observer = options.observer;
-    const failed = this.observer?.taskFailed?.bind(this.observer);
+    const impl = backendFor(this.options.backend);
+    this.depth = new PipelineDepth(impl.pipelineBudgetMs);
+    this.backend = impl.kind;
+    const moduleUrl = toModuleUrl(options.module);
+    const observer = options.observer;
+    this.workers = new WorkerSet(
+      {
+        workerReady: (tasks) => {
+          this.taskNames = tasks;
+          if (this.workers.readyCount() >= this.options.workers) this.resolveReadyWaiters();
+          this.dispatch();
+        },
+        failLoading: (error) => this.failLoading(error),
+        notifyIfIdle: () => this.notifyIfIdle(),
+        dispatch: () => this.dispatch(),
+        scheduleDispatch: () => this.scheduleDispatch(),
+        destroyed: () => this.destroyed,
+        loadFailed: () => this.loadError !== undefined,
+      },
+      impl,
+      { moduleUrl, resourceLimits: options.resourceLimits, execArgv: options.execArgv, env: options.env },
+      (options as { [USER_MODULE]?: string })[USER_MODULE] ?? moduleUrl,
+      this.queue,
+      this.depth,
+      this.recorder,
+      observer,
+    );
+    const failed = observer?.taskFailed?.bind(observer);
     this.reportFailure = failed
       ? (task, error) => {
           // Failures that came back from a worker (TaskError) were reported by taskFinished.
@@ -185,7 +143,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     if (this.loadError) return Promise.reject(this.loadError);
     if (this.closed) return Promise.reject(new PoolClosedError());
     this.ensureWorkers(this.options.workers);
-    if (this.readyCount() >= this.options.workers) return Promise.resolve();
+    if (this.workers.readyCount() >= this.options.workers) return Promise.resolve();
     // Starting workers must keep the process alive while someone waits for them.
     if (!this.referenced) this.setReferenced(true);
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
@@ -210,7 +168,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     this.destroyed = true;
     const error = new PoolClosedError('the pool was destroyed before this task finished');
     for (const task of this.queue.drain()) task.reject(error);
-    for (const slot of this.slots) for (const task of slot.takeAll()) task.reject(error);
+    this.workers.rejectAll(error);
     this.rejectReadyWaiters(error);
     this.notifyIfIdle();
     await this.stopAllWorkers();
@@ -222,13 +180,11 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
 
   /** Counters, latency percentiles and per-worker busy share. */
   stats(): PoolStats {
-    const now = performance.now();
-    let running = 0;
-    for (const slot of this.slots) running += slot.inFlight;
+    const { running, perWorker } = this.workers.stats();
     const r = this.recorder;
     return {
       backend: this.backend,
-      workers: this.liveCount(),
+      workers: this.workers.liveCount(),
       queued: this.queue.size,
       running,
       completed: r.completed,
@@ -238,13 +194,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
       crashes: r.crashes,
       queueWaitMs: r.queueWait.summary(),
       runTimeMs: r.runTime.summary(),
-      perWorker: [...this.slots].map((slot) => ({
-        name: slot.name,
-        pid: slot.channel.pid,
-        tasks: slot.tasksDone,
-        busyMs: slot.busyMs,
-        busyShare: slot.busyShare(now),
-      })),
+      perWorker,
     };
   }
 
@@ -302,9 +252,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
 
   /** Workers that could take a task right away (idle, or not started yet): the queue may exceed maxQueue by this many. */
   private idleCapacity(): number {
-    let busy = 0;
-    for (const slot of this.slots) if (slot.state !== 'dead' && slot.state !== 'stopping' && slot.inFlight > 0) busy++;
-    return Math.max(0, this.options.workers - busy);
+    return Math.max(0, this.options.workers - this.workers.busyCount());
   }
 
   // ---- dispatch ---------------------------------------------------------------------------
@@ -322,9 +270,9 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     this.ensureWorkers();
     if (this.queue.size === 0) return;
     // Workers still starting will want their share soon: don't hand it all to the first one up.
-    const sharers = Math.max(1, this.liveCount());
+    const sharers = Math.max(1, this.workers.liveCount());
     while (this.queue.size > 0) {
-      const slot = this.leastLoadedReady();
+      const slot = this.workers.leastLoadedReady();
       if (!slot) break;
       const next = this.queue.peek()!;
       const room = this.depth.room(next.name, slot.inFlight);
@@ -333,90 +281,8 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
       const count = Math.max(1, Math.min(room, fairShare));
       const batch: Task[] = [];
       while (batch.length < count && this.queue.size > 0) batch.push(this.queue.shift()!);
-      this.send(slot, batch);
+      this.workers.send(slot, batch);
     }
-  }
-
-  private leastLoadedReady(): WorkerSlot | undefined {
-    let best: WorkerSlot | undefined;
-    for (const slot of this.slots) if (slot.state === 'ready' && (!best || slot.inFlight < best.inFlight)) best = slot;
-    return best;
-  }
-
-  private send(slot: WorkerSlot, batch: Task[]): void {
-    const wasIdle = slot.inFlight === 0;
-    const jobs: unknown[] = [];
-    let transfer: Transferable[] | undefined;
-    const copyOnce = this.impl.transfers ? this.copyOnce : undefined;
-    copyOnce?.reset();
-    for (const task of batch) {
-      let kind = task.kind;
-      if (task.controllable || this.depth.isLong(task.name)) kind |= JOB_ISOLATED;
-      let payload = task.payload;
-      if (this.impl.encodeArgs) {
-        payload = this.impl.encodeArgs(payload);
-        if (payload !== task.payload) kind |= JOB_SHARED;
-      }
-      if (copyOnce) {
-        if (task.transfer) (transfer ??= []).push(...task.transfer);
-        payload = copyOnce.apply(payload, task.transfer);
-      }
-      jobs.push(task.id, task.name, payload, kind);
-    }
-    const copied = copyOnce?.transfers();
-    if (copied && copied.length > 0) (transfer ??= []).push(...copied);
-    const sendStart = this.observer ? performance.now() : 0;
-    try {
-      slot.channel.send({ type: 'run', jobs }, transfer);
-      if (this.observer) this.observer.batchSent?.(slot.name, batch.length, performance.now() - sendStart, epochNow());
-    } catch (error) {
-      // One task in the batch cannot travel: send the others one by one and reject it by name.
-      if (batch.length > 1) {
-        for (const task of batch) this.send(slot, [task]);
-      } else {
-        const task = batch[0];
-        this.recorder.failed++;
-        task.reject(new SerializationError(task.name, ...describeUnsendable(task.payload, task.kind === JOB_CHUNK, this.impl.kind, error)));
-      }
-      return;
-    }
-    for (const task of batch) {
-      task.state = 'sent';
-      task.slot = slot;
-      slot.add(task);
-    }
-    if (wasIdle) {
-      this.startRunning(slot);
-      if (!this.depth.isLong(batch[0].name)) this.keepAwake();
-    }
-  }
-
-  /**
-   * Keeps this thread's event loop turning (one setImmediate after another) for up to {@link AWAKE_MS} while a
-   * short task is out, instead of letting it sleep at once: the answer usually comes within microseconds, and
-   * a thread that went to sleep takes tens of microseconds to wake (on a VM, its virtual CPU halts). Everything
-   * else on the event loop keeps running meanwhile; only the CPU is kept busy, and for short tasks only.
-   */
-  private keepAwake(): void {
-    this.awakeUntil = performance.now() + AWAKE_MS;
-    if (this.awakeScheduled) return;
-    this.awakeScheduled = true;
-    const turn = (): void => {
-      if (performance.now() < this.awakeUntil && !this.isIdle()) setImmediate(turn);
-      else this.awakeScheduled = false;
-    };
-    setImmediate(turn);
-  }
-
-  /** The head of a worker's line is running now: its timeout clock starts. */
-  private startRunning(slot: WorkerSlot): void {
-    const head = slot.head();
-    if (!head || head.settled) return;
-    head.runningSince = performance.now();
-    head.startTimer(() => {
-      this.recorder.timedOut++;
-      this.stopWorker(slot, head, new TimeoutError(head.name, head.timeoutMs!, true));
-    });
   }
 
   private abortTask(task: Task, reason: unknown): void {
@@ -428,32 +294,11 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
       task.reject(error);
       this.notifyIfIdle();
     } else if (task.slot && task.slot.head() === task) {
-      this.stopWorker(task.slot, task, error);
+      this.workers.stop(task.slot, task, error);
     } else {
       // Pipelined behind the running task: reject now; the worker's answer will be ignored.
       task.reject(error);
     }
-  }
-
-  /** Terminates a worker to stop the task it is running; tasks queued behind it go back to the pool. */
-  private stopWorker(slot: WorkerSlot, running: Task, error: Error): void {
-    running.reject(error);
-    if (slot.state === 'dead' || slot.state === 'stopping') return;
-    slot.state = 'stopping';
-    slot.stoppedFor = running;
-    this.requeue(slot.takeAll().filter((task) => task !== running));
-    slot.channel.terminate();
-    this.scheduleDispatch();
-    this.notifyIfIdle();
-  }
-
-  private requeue(tasks: Task[]): void {
-    const live = tasks.filter((task) => !task.settled);
-    for (const task of live) {
-      task.state = 'queued';
-      task.slot = undefined;
-    }
-    this.queue.pushFront(live);
   }
 
   // ---- workers ----------------------------------------------------------------------------
@@ -462,171 +307,9 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
   private ensureWorkers(minimum = 0): void {
     if (this.destroyed || this.loadError) return;
     const target = this.options.start === 'eager' && !this.closed ? this.options.workers : minimum;
-    const live = this.liveCount();
+    const live = this.workers.liveCount();
     const wanted = Math.min(this.options.workers, Math.max(target, live + this.queue.size));
-    for (let i = live; i < wanted; i++) this.spawn();
-  }
-
-  private spawn(): void {
-    const slot = new WorkerSlot(this.nextWorkerIndex++);
-    this.slots.add(slot);
-    try {
-      slot.channel = this.impl.spawn(
-        { ...this.spawnBase, name: `${this.impl.kind}-${slot.index}` },
-        { message: (message) => this.onMessage(slot, message), exit: (info) => this.onExit(slot, info) },
-      );
-      slot.channel.setReferenced(this.referenced);
-      this.observer?.workerStarted?.(slot.channel.name, epochNow());
-    } catch (error) {
-      slot.channel = { name: `${this.impl.kind}-${slot.index}`, send: () => {}, terminate: () => {}, setReferenced: () => {} };
-      queueMicrotask(() => this.onExit(slot, { code: null, signal: null, reason: (error as Error).message }));
-    }
-  }
-
-  private onMessage(slot: WorkerSlot, message: WorkerMessage): void {
-    switch (message.type) {
-      case 'results':
-        this.onResults(slot, message.results);
-        break;
-      case 'ready':
-        if (slot.state === 'starting') slot.state = 'ready';
-        this.observer?.workerReady?.(slot.name, epochNow());
-        this.taskNames = message.tasks;
-        this.startFailures = 0;
-        if (this.readyCount() >= this.options.workers) this.resolveReadyWaiters();
-        this.dispatch();
-        break;
-      case 'load-error':
-        this.failLoading(new ModuleLoadError(this.shownModule, message.error));
-        break;
-      case 'exiting':
-        this.onExiting(slot, message.code);
-        break;
-    }
-  }
-
-  private onResults(slot: WorkerSlot, results: unknown[]): void {
-    const observer = this.observer;
-    const handleStart = observer ? performance.now() : 0;
-    // One receive time for the whole message: its results all arrived together.
-    const receivedAt = observer ? epochNow() : 0;
-    const batch = observer?.tasksFinished ? this.finished : undefined;
-    batch?.begin(slot.name, receivedAt, results);
-    for (let i = 0; i < results.length; i += RESULT_STRIDE) {
-      const id = results[i + RESULT_ID] as number;
-      let task = slot.head();
-      if (task && task.id === id) slot.shift();
-      else task = slot.removeById(id);
-      if (!task) continue;
-      const runMs = results[i + RESULT_RUN_MS] as number;
-      slot.tasksDone++;
-      slot.busyMs += runMs;
-      this.depth.observe(task.name, runMs);
-      this.recorder.runTime.add(runMs);
-      this.recorder.queueWait.add(Math.max(0, (results[i + RESULT_STARTED_AT] as number) - task.enqueuedAt));
-      batch?.add(task, i);
-      if (observer?.taskFinished) {
-        observer.taskFinished({
-          id: task.id,
-          name: task.name,
-          worker: slot.name,
-          enqueuedAt: task.enqueuedAt,
-          startedAt: results[i + RESULT_STARTED_AT] as number,
-          runMs,
-          receivedAt,
-          outcome: results[i + RESULT_STATUS] === RESULT_OK ? 'ok' : 'threw',
-        });
-      }
-      if (!task.settled) this.settleFromResult(task, slot, results[i + RESULT_STATUS] as ResultStatus, results[i + RESULT_VALUE]);
-    }
-    if (batch) {
-      observer!.tasksFinished!(batch);
-      batch.end();
-    }
-    if (observer) observer.resultsReceived?.(slot.name, results.length / RESULT_STRIDE, performance.now() - handleStart, epochNow());
-    this.startRunning(slot);
-    this.notifyIfIdle();
-    this.dispatch();
-  }
-
-  private settleFromResult(task: Task, slot: WorkerSlot, status: ResultStatus, value: unknown): void {
-    switch (status) {
-      case RESULT_OK:
-        this.recorder.completed++;
-        task.resolve(value);
-        return;
-      case RESULT_THREW:
-        this.recorder.failed++;
-        task.reject(new TaskError(task.name, slot.name, value as RemoteError));
-        return;
-      case RESULT_UNSENDABLE:
-        this.recorder.failed++;
-        task.reject(new SerializationError(task.name, 'its result', (value as RemoteError).message));
-        return;
-      case RESULT_UNKNOWN_TASK:
-        this.recorder.failed++;
-        task.reject(new UnknownTaskError(task.name, value as string[]));
-        return;
-      default: {
-        // A status this side does not know (a worker from another weft version?) still settles the task.
-        const unknown: never = status;
-        this.recorder.failed++;
-        task.reject(new WeftError('WEFT_PROTOCOL', `task '${task.name}' got a result with unknown status ${String(unknown)} from ${slot.name}`));
-      }
-    }
-  }
-
-  /**
-   * A task called process.exit: it fails now, without waiting for the process to be reaped
-   * (which can take a while on a loaded machine), and nothing more is sent to that worker.
-   */
-  private onExiting(slot: WorkerSlot, code: number): void {
-    slot.exitingCode = code;
-    if (slot.state !== 'ready') return;
-    slot.state = 'stopping';
-    this.recorder.crashes++;
-    const line = slot.takeAll();
-    const culprit = line.shift();
-    slot.stoppedFor = culprit;
-    if (culprit && !culprit.settled) {
-      this.recorder.failed++;
-      culprit.reject(new WorkerCrashedError(culprit.name, slot.name, code, null));
-    }
-    this.requeue(line);
-    this.scheduleDispatch();
-  }
-
-  private onExit(slot: WorkerSlot, info: ExitInfo): void {
-    const wasStarting = slot.state === 'starting';
-    const deliberate = slot.state === 'stopping';
-    slot.markExited();
-    this.slots.delete(slot);
-    this.observer?.workerExited?.(slot.name, epochNow(), info);
-    if (!deliberate && !this.destroyed) {
-      if (wasStarting && !this.loadError) {
-        this.startFailures += info.signal === 'SIGKILL' || info.signal === 'SIGTERM' ? EXTERNAL_KILL_WEIGHT : 1;
-        if (this.startFailures >= MAX_START_FAILURES) {
-          const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
-          this.failLoading(
-            new ModuleLoadError(this.shownModule, {
-              name: 'WorkerStartError',
-              message: `workers repeatedly died before loading the module (the last one ${how})${info.reason ? ` (${info.reason})` : ''}`,
-            }),
-          );
-        }
-      } else if (!wasStarting) {
-        this.recorder.crashes++;
-        const line = slot.takeAll();
-        const culprit = line.shift();
-        if (culprit && !culprit.settled) {
-          this.recorder.failed++;
-          culprit.reject(new WorkerCrashedError(culprit.name, slot.name, slot.exitingCode ?? info.code, info.signal, info.reason));
-        }
-        this.requeue(line);
-      }
-    }
-    this.notifyIfIdle();
-    if (!this.destroyed) this.scheduleDispatch();
+    for (let i = live; i < wanted; i++) this.workers.spawn();
   }
 
   /** The module cannot load: fail everything once and start no more workers. */
@@ -634,7 +317,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     if (this.loadError) return;
     this.loadError = error;
     for (const task of this.queue.drain()) task.reject(error);
-    for (const slot of this.slots) for (const task of slot.takeAll()) task.reject(error);
+    this.workers.rejectAll(error);
     this.rejectReadyWaiters(error);
     this.notifyIfIdle();
     void this.stopAllWorkers();
@@ -643,27 +326,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
   private async stopAllWorkers(): Promise<void> {
     // Whoever awaits close() or destroy() must see the workers' exits before the process ends.
     this.setReferenced(true);
-    const exits: Promise<void>[] = [];
-    for (const slot of this.slots) {
-      if (slot.state !== 'stopping') {
-        slot.state = 'stopping';
-        slot.channel.terminate();
-      }
-      exits.push(slot.exited);
-    }
-    await Promise.all(exits);
-  }
-
-  private liveCount(): number {
-    let n = 0;
-    for (const slot of this.slots) if (slot.state === 'starting' || slot.state === 'ready') n++;
-    return n;
-  }
-
-  private readyCount(): number {
-    let n = 0;
-    for (const slot of this.slots) if (slot.state === 'ready') n++;
-    return n;
+    await this.workers.stopAll();
   }
 
   private resolveReadyWaiters(): void {
@@ -676,19 +339,13 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
   }
 
   private whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
+    if (this.workers.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private isIdle(): boolean {
-    if (this.queue.size > 0) return false;
-    for (const slot of this.slots) if (slot.state !== 'stopping' && slot.inFlight > 0) return false;
-    return true;
   }
 
   private notifyIfIdle(): void {
     if (!this.referenced && this.idleWaiters.length === 0) return;
-    if (!this.isIdle()) return;
+    if (!this.workers.isIdle()) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
     if (!this.hasWaiters()) this.scheduleUnref();
   }
@@ -702,21 +359,18 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     this.unrefScheduled = true;
     setImmediate(() => {
       this.unrefScheduled = false;
-      if (this.referenced && this.isIdle() && !this.hasWaiters()) this.setReferenced(false);
+      if (this.referenced && this.workers.isIdle() && !this.hasWaiters()) this.setReferenced(false);
     });
   }
 
   /** Someone awaits workers starting (`ready()`) or stopping (`close()`, `destroy()`). */
   private hasWaiters(): boolean {
-    if (this.readyWaiters.length > 0) return true;
-    for (const slot of this.slots) if (slot.state === 'stopping') return true;
-    return false;
+    return this.readyWaiters.length > 0 || this.workers.anyStopping();
   }
 
   /** An idle pool never keeps the process alive; one with work does. */
   private setReferenced(referenced: boolean): void {
     this.referenced = referenced;
-    for (const slot of this.slots) slot.channel.setReferenced(referenced);
+    this.workers.setReferenced(referenced);
   }
 }
-
