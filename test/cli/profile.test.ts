@@ -9,9 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { parseCommand, runProfiled } from '../../src/cli/profile.js';
 import type { ProfileReport } from '../../src/profile/index.js';
 import { installedProject, type InstalledProject } from '../helpers/installed.js';
-import { withTempDir } from './helpers.js';
+import { withTempDir } from '../profile/helpers.js';
 
-const PROGRAM = fileURLToPath(new URL('./fixtures/program.ts', import.meta.url));
+const PROGRAM = fileURLToPath(new URL('../profile/fixtures/program.ts', import.meta.url));
 
 describe('weft profile -- <script>', () => {
   it('profiles the program and writes trace, summary, report and the main thread profile', { timeout: 60_000 }, async () => {
