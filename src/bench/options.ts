@@ -1,5 +1,6 @@
 /** Turning command-line words into study options, with errors that say what was expected. */
 import { availableParallelism } from 'node:os';
+import { resolveWorkers } from '../pool/options.js';
 import { CASES, findCase } from './cases/index.js';
 import type { AnyCase } from './types.js';
 import { isVariantName, VARIANT_NAMES, VARIANTS, type VariantName } from './variants.js';
@@ -12,12 +13,17 @@ export function defaultWorkers(cores: number = availableParallelism()): number[]
   return counts;
 }
 
+/** The study's own ceiling on a worker count (below the pool's MAX_WORKERS). */
+const MAX_STUDY_WORKERS = 256;
+
 /** `'1,2,4'` → `[1, 2, 4]`, sorted and deduplicated. Counts above the core count are allowed. */
 export function parseWorkers(text: string): number[] {
   const counts = text.split(',').map((part) => part.trim()).filter(Boolean).map(Number);
-  if (counts.length === 0 || counts.some((w) => !Number.isInteger(w) || w < 1 || w > 256)) {
-    throw new Error(`--workers expects a comma-separated list of integers from 1 to 256, got '${text}'`);
-  }
+  const fail = (): never => {
+    throw new Error(`--workers expects a comma-separated list of integers from 1 to ${MAX_STUDY_WORKERS}, got '${text}'`);
+  };
+  if (counts.length === 0) fail();
+  for (const w of counts) resolveWorkers(w, false, fail, MAX_STUDY_WORKERS);
   return [...new Set(counts)].sort((a, b) => a - b);
 }
 

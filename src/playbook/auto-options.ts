@@ -1,7 +1,7 @@
 /** Options of the auto backend, their defaults, and the checks that turn a bad one into a clear error. */
 import { availableParallelism } from 'node:os';
 import { InvalidOptionError } from '../pool/errors.js';
-import { checkInteger, type PoolOptions } from '../pool/options.js';
+import { checkInteger, invalidWorkers, resolveWorkers, type PoolOptions } from '../pool/options.js';
 
 /** How the auto backend samples each task function before choosing. */
 export interface SamplingOptions {
@@ -56,8 +56,7 @@ export function resolveSampling(options: AutoPoolOptions): ResolvedSampling {
   if (typeof processMargin !== 'number' || !(processMargin >= 0 && processMargin < 1)) {
     throw new InvalidOptionError('sampling.processMargin', `expected a fraction from 0 to below 1, got ${String(processMargin)}`);
   }
-  const workers = options.workers ?? availableParallelism();
-  checkInteger('workers', workers, 1, 1024);
+  const workers = resolveWorkers(options.workers, false, invalidWorkers);
   return { rounds, budgetMs, inlineLimitMs, processMargin, workers, parallelism: Math.min(workers, availableParallelism()) };
 }
 

@@ -46,6 +46,35 @@ const BACKENDS: readonly BackendKind[] = ['thread', 'process', 'inline'];
 /** Far more workers than cores only thrashes; this catches typos like 1e6 while allowing oversubscription. */
 export const MAX_WORKERS = 1024;
 
+/** What a worker count breaks: not an integer from 1 to the maximum, or not 1 where exactly one worker runs. */
+export type WorkersProblem = 'range' | 'single';
+
+/**
+ * The worker-count rule, for every layer that takes one: `given`, or when undefined the available
+ * parallelism (1 for a backend that runs on the calling thread, `single`); an integer from 1 to `max`
+ * ({@link MAX_WORKERS} unless given), and exactly 1 when `single`. A count that breaks it goes to `fail`
+ * (range first), which throws the caller's own error.
+ */
+export function resolveWorkers(
+  given: unknown,
+  single: boolean,
+  fail: (problem: WorkersProblem, value: unknown, max: number) => never,
+  max = MAX_WORKERS,
+): number {
+  const workers = given ?? (single ? 1 : availableParallelism());
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > max) fail('range', workers, max);
+  if (single && workers !== 1) fail('single', workers, max);
+  return workers as number;
+}
+
+/** `fail` for {@link resolveWorkers} with the pool's error: `InvalidOptionError` on `workers`. */
+export function invalidWorkers(problem: WorkersProblem, value: unknown, max: number): never {
+  if (problem === 'single') {
+    throw new InvalidOptionError('workers', `the inline backend runs on the calling thread and has exactly 1 worker, got ${describe(value)}`);
+  }
+  throw new InvalidOptionError('workers', `expected an integer from 1 to ${max}, got ${describe(value)}`);
+}
+
 export function resolveOptions(options: PoolOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new InvalidOptionError('options', 'expected an object with at least { module }');
   const { module } = options;
@@ -59,11 +88,7 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
   if (!BACKENDS.includes(backend)) {
     throw new InvalidOptionError('backend', `expected one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got ${describe(backend)}`);
   }
-  const workers = backend === 'inline' ? 1 : options.workers ?? availableParallelism();
-  checkInteger('workers', workers, 1, MAX_WORKERS);
-  if (backend === 'inline' && options.workers !== undefined && options.workers !== 1) {
-    throw new InvalidOptionError('workers', `the inline backend runs on the calling thread and has exactly 1 worker, got ${describe(options.workers)}`);
-  }
+  const workers = resolveWorkers(options.workers, backend === 'inline', invalidWorkers);
   const start = options.start ?? 'lazy';
   if (start !== 'lazy' && start !== 'eager') throw new InvalidOptionError('start', `expected 'lazy' or 'eager', got ${describe(start)}`);
   const maxQueue = options.maxQueue ?? Infinity;

@@ -3,7 +3,7 @@
  * its defaults (the PyTorch anchor of issue 6: MLP, IID, 100 clients, 10 per round, 1 epoch, batch 10, lr 0.05)
  * and the checks that turn a bad value into an error naming the setting and what it accepts.
  */
-import { availableParallelism } from 'node:os';
+import { resolveWorkers, type WorkersProblem } from '../../pool/options.js';
 import { MODEL_NAMES, type ModelName } from '../models/index.js';
 
 export const PARTITION_KINDS = ['iid', 'shards', 'dirichlet'] as const;
@@ -143,6 +143,10 @@ function real(setting: string, value: number, test: (x: number) => boolean, allo
   if (typeof value !== 'number' || !Number.isFinite(value) || !test(value)) throw new ConfigError(setting, allowed, value);
 }
 
+function invalidWorkers(problem: WorkersProblem, value: unknown, max: number): never {
+  throw new ConfigError('workers', problem === 'range' ? `an integer from 1 to ${max}` : '1 with the sequential backend (it runs clients on the calling thread)', value);
+}
+
 /** Fills defaults and validates every setting; throws {@link ConfigError} naming the first bad one. */
 export function resolveConfig(input: SimConfigInput = {}): SimConfig {
   const faults: FaultConfig = { ...NO_FAULTS, ...input.faults };
@@ -152,7 +156,7 @@ export function resolveConfig(input: SimConfigInput = {}): SimConfig {
   const config: SimConfig = {
     ...DEFAULT_CONFIG,
     serverLr: defaultServerLr(algorithm),
-    workers: backend === 'sequential' ? 1 : availableParallelism(),
+    workers: resolveWorkers(undefined, backend === 'sequential', invalidWorkers),
     ...defined,
     faults,
   };
@@ -177,10 +181,7 @@ export function resolveConfig(input: SimConfigInput = {}): SimConfig {
   real('beta2', config.beta2, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
   real('tau', config.tau, (x) => x > 0, 'a positive number');
   integer('seed', config.seed, 0, 2 ** 53 - 1);
-  integer('workers', config.workers, 1, 1024);
-  if (config.backend === 'sequential' && config.workers !== 1) {
-    throw new ConfigError('workers', '1 with the sequential backend (it runs clients on the calling thread)', config.workers);
-  }
+  resolveWorkers(config.workers, config.backend === 'sequential', invalidWorkers);
   integer('trainLimit', config.trainLimit, 0);
   integer('testLimit', config.testLimit, 0);
   integer('evalEvery', config.evalEvery, 1);
