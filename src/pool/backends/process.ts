@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeShared } from '../../shared/handle.js';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
 import { ProcessDoorbells } from '../doorbell.js';
-import { workerEntryUrl } from './entry-url.js';
+import { siblingModule } from '../sibling-module.js';
 import { inheritedExecArgv } from './exec-argv.js';
 import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';
 
@@ -20,7 +20,7 @@ export const processBackend: Backend = {
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
     const bell = doorbells.lend();
     const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name, doorbellSlot: bell?.slot };
-    const child = fork(fileURLToPath(workerEntryUrl('process-entry')), [], {
+    const child = fork(fileURLToPath(siblingModule('../worker/process-entry', import.meta.url)), [], {
       serialization: 'advanced',
       execArgv: [...inheritedExecArgv(), ...heapFlags(options), ...(options.execArgv ?? [])],
       env: { ...process.env, ...options.env, WEFT_WORKER_DATA: JSON.stringify(workerData) },

@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
 import { Doorbell } from '../doorbell.js';
-import { workerEntryUrl } from './entry-url.js';
+import { siblingModule } from '../sibling-module.js';
 import { inheritedThreadExecArgv } from './exec-argv.js';
 import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';
 
@@ -18,7 +18,7 @@ const BOOTSTRAP = `
   await import(workerData.entryUrl);
 })().catch((error) => process.nextTick(() => { throw error; }));
 `;
-const ENTRY = workerEntryUrl('thread-entry');
+const ENTRY = siblingModule('../worker/thread-entry', import.meta.url);
 const TS_LOADER = ENTRY.pathname.endsWith('.ts') ? import.meta.resolve('tsx/esm/api') : undefined;
 
 export const threadBackend: Backend = {
