@@ -1,5 +1,6 @@
 /**
- * What the model classes share: the {@link Model} fields that describe their shape, chunked `evaluate()`, and for
+ * What the model classes share: the {@link Model} fields that describe their shape, batched `predict()`, chunked
+ * `evaluate()`, and for
  * the wasm models the JS model of the same shape that lends them its name, layout and initialisation, plus the
  * arena and the parameter copy-in.
  */
@@ -11,7 +12,7 @@ import type { EvalResult, FloatArray, FloatArrayCtor, Model, ParamBlock } from '
 /** The shape of a model, as its constructor works it out; the parameter count follows from the layout. */
 export type ModelShape = Pick<Model, 'name' | 'inputSize' | 'classes' | 'layout'>;
 
-/** Base of every model class: its shape fields, the float type of its scratch, and `evaluate()`. */
+/** Base of every model class: its shape fields, the float type of its scratch, `predict()` and `evaluate()`. */
 export abstract class ModelBase implements Model {
   readonly name: string;
   readonly inputSize: number;
@@ -37,7 +38,21 @@ export abstract class ModelBase implements Model {
 
   abstract init(params: FloatArray, rng: Rng): void;
   abstract lossAndGrad(params: FloatArray, grad: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): number;
-  abstract predict(params: FloatArray, x: FloatArray, n: number, out: FloatArray): void;
+
+  /** Readies the scratch (and, for models that copy them, the parameters) to predict `n` examples; returns the batch size. */
+  protected abstract preparePredict(params: FloatArray, n: number): number;
+  /** The forward pass over `m` examples (at most the batch size); returns a view whose first `m * classes` values are their logits. */
+  protected abstract forwardLogits(params: FloatArray, x: FloatArray, m: number): FloatArray;
+
+  predict(params: FloatArray, x: FloatArray, n: number, out: FloatArray): void {
+    const batch = this.preparePredict(params, n);
+    const c = this.classes;
+    for (let start = 0; start < n; start += batch) {
+      const m = Math.min(batch, n - start);
+      const logits = this.forwardLogits(params, x.subarray(start * this.inputSize, (start + m) * this.inputSize), m);
+      out.set(logits.subarray(0, m * c), start * c);
+    }
+  }
 
   evaluate(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): EvalResult {
     return evaluateInChunks(
@@ -70,6 +85,28 @@ export abstract class WasmModelBase extends ModelBase {
 
   init(params: FloatArray, rng: Rng): void {
     this.meta.init(params, rng);
+  }
+
+  /** Largest batch a forward pass covers during prediction. */
+  protected abstract readonly predictBatch: number;
+
+  /** Lays the arena out for batches of up to `n` (once per larger batch; steady state allocates nothing). */
+  protected reserve(n: number): void {
+    if (n <= this.capacity) return;
+    this.capacity = n;
+    this.a.reset();
+    this.params = this.a.alloc(this.paramCount);
+    this.grad = this.a.alloc(this.paramCount);
+    this.layOut(n);
+  }
+
+  /** Lays out the rest of the arena (after the parameters and the gradient) for batches of up to `n`. */
+  protected abstract layOut(n: number): void;
+
+  protected preparePredict(params: FloatArray, n: number): number {
+    this.reserve(Math.min(n, this.predictBatch));
+    this.copyParams(params);
+    return this.capacity;
   }
 
   /** Copies the caller's parameters into the arena. */

@@ -155,13 +155,14 @@ class Cnn extends ModelBase {
     return lossSum / n;
   }
 
-  predict(params: FloatArray, x: FloatArray, n: number, out: FloatArray): void {
+  protected preparePredict(_params: FloatArray, n: number): number {
     this.reserve(Math.min(n, 50));
-    for (let start = 0; start < n; start += this.capacity) {
-      const m = Math.min(this.capacity, n - start);
-      this.forward(params, x.subarray(start * this.inputSize, (start + m) * this.inputSize), m);
-      for (let i = 0; i < m * this.classes; i++) out[start * this.classes + i] = this.z[i];
-    }
+    return this.capacity;
+  }
+
+  protected forwardLogits(params: FloatArray, x: FloatArray, m: number): FloatArray {
+    this.forward(params, x, m);
+    return this.z;
   }
 }
 

@@ -50,6 +50,7 @@ class WasmCnn extends WasmModelBase {
   private dz!: Buf;
   private arg1 = new Int32Array(0);
   private arg2 = new Int32Array(0);
+  protected readonly predictBatch = PREDICT_BATCH;
   /** `meta` is the JS CNN of the same shape (see {@link WasmModelBase}). */
   constructor(meta: Model) {
     super(meta);
@@ -87,14 +88,8 @@ class WasmCnn extends WasmModelBase {
     return { inSize, outSize, w: p + 4 * w.offset, b: p + 4 * b.offset, gw: g + 4 * w.offset, gb: g + 4 * b.offset };
   }
 
-  /** Lays the arena out for batches of up to `n` (once per larger batch; steady state allocates nothing). */
-  private reserve(n: number): void {
-    if (n <= this.capacity) return;
-    this.capacity = n;
+  protected layOut(n: number): void {
     const a = this.a;
-    a.reset();
-    this.params = a.alloc(this.paramCount);
-    this.grad = a.alloc(this.paramCount);
     this.conv1 = this.convLayer('conv1', this.side);
     this.conv2 = this.convLayer('conv2', this.side / 2);
     this.fc1 = this.denseLayer('fc1');
@@ -179,14 +174,9 @@ class WasmCnn extends WasmModelBase {
     return lossSum / n;
   }
 
-  predict(params: FloatArray, x: FloatArray, n: number, out: FloatArray): void {
-    this.reserve(Math.min(n, PREDICT_BATCH));
-    this.copyParams(params);
-    for (let start = 0; start < n; start += this.capacity) {
-      const m = Math.min(this.capacity, n - start);
-      this.forward(x.subarray(start * this.inputSize, (start + m) * this.inputSize), m);
-      out.set(this.z.v.subarray(0, m * this.classes), start * this.classes);
-    }
+  protected forwardLogits(_params: FloatArray, x: FloatArray, m: number): FloatArray {
+    this.forward(x, m);
+    return this.z.v;
   }
 }
 

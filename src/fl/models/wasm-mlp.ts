@@ -17,20 +17,15 @@ class WasmMlp extends WasmModelBase {
   private acts: Ptr[] = [];
   private dActs: Ptr[] = [];
   private scratch: SparseScratch = { val: 0, idx: 0 };
+  protected readonly predictBatch = EVAL_CHUNK;
 
   /** `meta` is the JS model of the same shape (see {@link WasmModelBase}). */
   constructor(meta: Model) {
     super(meta);
   }
 
-  /** Lays the arena out for batches of up to `n` (once per larger batch; steady state allocates nothing). */
-  private reserve(n: number): void {
-    if (n <= this.capacity) return;
-    this.capacity = n;
+  protected layOut(n: number): void {
     const a = this.a;
-    a.reset();
-    this.params = a.alloc(this.paramCount);
-    this.grad = a.alloc(this.paramCount);
     this.x = a.alloc(n * this.inputSize);
     this.layers = [];
     this.acts = [];
@@ -91,14 +86,9 @@ class WasmMlp extends WasmModelBase {
     return lossSum / n;
   }
 
-  predict(params: FloatArray, x: FloatArray, n: number, out: FloatArray): void {
-    this.reserve(Math.min(n, EVAL_CHUNK));
-    this.copyParams(params);
-    for (let start = 0; start < n; start += this.capacity) {
-      const m = Math.min(this.capacity, n - start);
-      this.forward(x.subarray(start * this.inputSize, (start + m) * this.inputSize), m);
-      out.set(this.a.floats(this.acts[this.layers.length - 1], m * this.classes), start * this.classes);
-    }
+  protected forwardLogits(_params: FloatArray, x: FloatArray, m: number): FloatArray {
+    this.forward(x, m);
+    return this.a.floats(this.acts[this.layers.length - 1], m * this.classes);
   }
 }
 
