@@ -19,7 +19,7 @@
 // Other Node majors come from scripts/fetch-node.sh. Counts go to $WEFT_CI_RESULTS (scripts/ci-lib.sh).
 // Exits 1 if any check failed.
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -403,7 +403,8 @@ function finish() {
     const times = installTimes.map((t) => `${t.node} ${t.project} ${t.kind} ${t.seconds.toFixed(1)} s${t.ok ? '' : ' (failed)'}`).join('; ');
     appendFileSync(process.env.WEFT_CI_RESULTS, `consumer: install times\t0\t0\t${seconds.toFixed(0)}\t${times}\n`);
   }
-  if (!flag('--keep')) rmSync(work, { recursive: true, force: true });
+  // Removing ~1.5 GB of node_modules takes minutes on a busy disk: leave it to a detached rm.
+  if (!flag('--keep')) spawn('rm', ['-rf', work], { detached: true, stdio: 'ignore' }).unref();
   else console.log(`kept ${work}`);
   process.exit(failed.length ? 1 : 0);
 }
