@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { Command } from 'commander';
-import { register } from '../../../src/cli/fl.js';
-import { FL_CLI } from './helpers.js';
+import { register } from '../../src/cli/fl.js';
+import { FL_CLI } from '../fl/sim/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'weft-fl-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
