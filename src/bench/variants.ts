@@ -97,11 +97,7 @@ export function seriesLabel(variant: VariantName, mode?: string): string {
   return mode === undefined ? variant : `${variant} (${mode})`;
 }
 
-/** Task module URLs next to the caller: `.ts` under tsx, `.js` once compiled. */
-export function siblingModule(name: string, base: string): URL {
-  const ext = base.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./${name}${ext}`, base);
-}
+export { siblingModule } from '../pool/sibling-module.js';
 
 /**
  * Starts the pool a Node variant runs on and waits until every worker has loaded the module, so

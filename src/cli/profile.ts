@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import { NODE_FLAG_WITH_VALUE } from '../pool/backends/exec-argv.js';
 import type { ProfileReport } from '../profile/summary.js';
+import { siblingModule } from '../pool/sibling-module.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -20,8 +21,7 @@ function positiveInt(value: string): number {
 
 /** A sibling module of the profiler, as .ts under tsx (sources) or .js (compiled): only one exists. */
 function profileModule(name: 'preload' | 'run-script'): URL {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`../profile/${name}${ext}`, import.meta.url);
+  return siblingModule(`../profile/${name}`, import.meta.url);
 }
 
 /** The program `weft profile` runs: which Node, its flags, the script and the script's own arguments. */

@@ -5,7 +5,8 @@
  */
 import { Barrier } from './barrier.js';
 import { Mutex } from './mutex.js';
-import { siblingUrl, startThread } from './thread.js';
+import { startThread } from './thread.js';
+import { siblingModule } from '../pool/sibling-module.js';
 
 /** How the workers add to the counter. */
 export type RaceMode = 'plain' | 'mutex' | 'atomic';
@@ -58,7 +59,7 @@ export async function runRace(options: RaceOptions): Promise<RaceResult> {
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const lock = Mutex.create();
   const start = Barrier.create(workers);
-  const url = siblingUrl('race-worker', import.meta.url);
+  const url = siblingModule('./race-worker', import.meta.url);
   const runs = Array.from({ length: workers }, () => {
     const w = startThread(url, {
       workerData: { mode, iterations, counter, lock: lock.state, start: start.state },

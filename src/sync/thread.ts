@@ -8,12 +8,6 @@
  */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-/** The URL of `name` (without extension) next to `base`, in the same flavour (.ts/.js) as `base`. */
-export function siblingUrl(name: string, base: string): URL {
-  const ext = base.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./${name}${ext}`, base);
-}
-
 /** A Worker running the module at `url`. */
 export function startThread(url: URL, options: WorkerOptions = {}): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url, options);

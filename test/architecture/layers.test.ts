@@ -107,6 +107,13 @@ describe('layers of src/', () => {
     assert.deepEqual(broken, []);
   });
 
+  it('keeps report, shared by the study, FL and profile pages, free of imports from them and the cli', () => {
+    const broken = [...graph].flatMap(([file, targets]) =>
+      folderOf(file) !== 'report' ? [] : targets.filter((t) => UPPER.includes(folderOf(t)) && folderOf(t) !== 'report').map((t) => `${file} -> ${t}`),
+    );
+    assert.deepEqual(broken, []);
+  });
+
   it('has no file importing the root index.ts', () => {
     const broken = [...graph].flatMap(([file, targets]) => (targets.includes(ROOT_INDEX) ? [file] : []));
     assert.deepEqual(broken, []);

@@ -4,7 +4,8 @@
  * highest sample, so a spike shorter than the interval can be missed (see {@link TreeMemory}).
  */
 import type { Worker } from 'node:worker_threads';
-import { siblingUrl, startThread } from '../../sync/thread.js';
+import { startThread } from '../../sync/thread.js';
+import { siblingModule } from '../../pool/sibling-module.js';
 import type { MemoryUse } from '../types.js';
 import { procAvailable, treeMemory } from './proc.js';
 import { SLOT, updatePeaks } from './slots.js';
@@ -25,7 +26,7 @@ export class MemorySampler {
     const slots = new Int32Array(new SharedArrayBuffer(SLOT.count * 4));
     if (!procAvailable()) return new MemorySampler(slots, undefined);
     // startThread loads a .ts module under tsx too (tsx's loader does not reach threads by itself).
-    const worker = startThread(siblingUrl('sampler-thread', import.meta.url), {
+    const worker = startThread(siblingModule('./sampler-thread', import.meta.url), {
       workerData: { slots, pid: process.pid, intervalMs },
     });
     await new Promise<void>((resolve, reject) => {

@@ -22,6 +22,7 @@ import { criticalPath, meanTrainLoss, type RoundRecord } from './metrics.js';
 import { createFedServer } from './server/fed-server.js';
 import type { ServerFactory, ServerHandler } from './protocols.js';
 import { INIT_STREAM, SERVER_STREAM } from './streams.js';
+import { siblingModule } from '../../pool/sibling-module.js';
 
 /** Test examples per evaluation task: fixed, so the loss is summed in the same order for any worker count. */
 const EVAL_TASK_SIZE = 1000;
@@ -82,9 +83,7 @@ export interface SimulationResult {
 }
 
 function taskModuleUrl(): URL {
-  // Under tsx the simulator runs from src/ as .ts, compiled from dist/ as .js: the worker module must match.
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./client/task${ext}`, import.meta.url);
+  return siblingModule('./client/task', import.meta.url);
 }
 
 function toUrlString(url: string | URL | undefined): string | undefined {

@@ -3,12 +3,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggedWait } from '../locks.js';
+import { siblingModule } from '../../pool/sibling-module.js';
 
 /** The URL a pool loads instead of `moduleUrl`, so each worker profiles itself (see profiled-module.ts). */
 export function profiledModuleUrl(moduleUrl: string, dir: string, tag: string, intervalUs: number, cpu = true): string {
-  // Under tsx the sources run as .ts, compiled as .js; only one of them exists.
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const url = new URL(`./profiled-module${ext}`, import.meta.url);
+  const url = siblingModule('./profiled-module', import.meta.url);
   url.searchParams.set('target', moduleUrl);
   url.searchParams.set('dir', dir);
   url.searchParams.set('tag', tag);
