@@ -3,16 +3,9 @@
  * and each carries a stable `code` for logs and for crossing process boundaries.
  */
 
-/** Base class of every error weft raises. */
-export class WeftError extends Error {
-  /** A stable machine-readable code, e.g. `'WEFT_TIMEOUT'`. */
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+import { WeftError } from '../shared/errors.js';
+
+export { WeftError };
 
 /** The task function threw (or its promise rejected) inside a worker. */
 export class TaskError extends WeftError {

@@ -41,6 +41,15 @@ export interface NativeAddon {
   futexWake(view: Int32Array, index: number, count: number): number;
   futexWaitAsync(view: Int32Array, index: number, expected: number, timeoutMs: number): Promise<WaitResult>;
   readonly bufferPath: BufferPath;
+  /** This thread's liveness token (allocated on first call, never 0); see liveness.ts. */
+  liveToken(): number;
+  /** 1 when the thread behind `token` lives, 0 when it is dead, -1 when that cannot be told. */
+  liveCheck(token: number): number;
+  /**
+   * prctl(PR_SET_PDEATHSIG, signal) for this process, then checks that the parent is still
+   * `expectedParentPid` (it may have died before the call). Returns false if it had already died.
+   */
+  setParentDeathSignal(signal: number, expectedParentPid: number): boolean;
 }
 
 // src/shared/native.ts and dist/shared/native.js both sit two levels below the package root.

@@ -1,0 +1,32 @@
+/**
+ * Liveness tokens: a 31-bit number that names the calling thread (of any process on this
+ * machine) for as long as it lives, and a check that tells, from any thread of any process,
+ * whether the thread behind a token is still alive.
+ *
+ * A lock word that records its holder's token lets a waiter find out that the holder died
+ * (exited, was terminated, or its process was SIGKILLed) and recover, as pthread robust mutexes
+ * do. Pids are not enough: a pid says nothing about threads, is reused, and means something else
+ * in another PID namespace sharing /dev/shm.
+ *
+ * Implemented by the native addon (see native/src/liveness.c); without it tokens are 0 and every
+ * check answers 'unknown', so callers must treat 'unknown' as "assume alive".
+ */
+import { tryNative } from './native.js';
+
+/** What a liveness check can say about a token. */
+export type Liveness = 'alive' | 'dead' | 'unknown';
+
+/** This thread's token (never 0), or 0 when liveness is unavailable here (no addon). */
+export function selfToken(): number {
+  const addon = tryNative();
+  return addon === undefined ? 0 : addon.liveToken();
+}
+
+/** Whether the thread behind `token` (from {@link selfToken} anywhere on this machine) lives. */
+export function tokenLiveness(token: number): Liveness {
+  if (token === 0) return 'unknown';
+  const addon = tryNative();
+  if (addon === undefined) return 'unknown';
+  const r = addon.liveCheck(token);
+  return r === 1 ? 'alive' : r === 0 ? 'dead' : 'unknown';
+}
