@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "weft_native",
-      "sources": ["src/addon.c", "src/buffer.c", "src/futex.c", "src/registry.c", "src/segment.c", "src/util.c"],
+      "sources": ["src/addon.c", "src/buffer.c", "src/futex.c", "src/liveness.c", "src/parent.c", "src/registry.c", "src/segment.c", "src/util.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"]
     }

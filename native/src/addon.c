@@ -2,6 +2,8 @@
 // Registered per environment, so the main thread and any number of worker threads load it.
 #include "buffer.h"
 #include "futex.h"
+#include "liveness.h"
+#include "parent.h"
 #include "segment.h"
 #include "util.h"
 
@@ -18,6 +20,9 @@ static napi_value export_all(napi_env env, napi_value exports) {
       {"futexWait", NULL, weft_futex_wait, NULL, NULL, NULL, napi_enumerable, NULL},
       {"futexWake", NULL, weft_futex_wake, NULL, NULL, NULL, napi_enumerable, NULL},
       {"futexWaitAsync", NULL, weft_futex_wait_async, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"liveToken", NULL, weft_live_token, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"liveCheck", NULL, weft_live_check, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setParentDeathSignal", NULL, weft_set_parent_death_signal, NULL, NULL, NULL, napi_enumerable, NULL},
       {"bufferPath", NULL, NULL, NULL, NULL, weft_string(env, weft_buffer_path()), napi_enumerable, NULL},
   };
   NAPI_OK(env, napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));

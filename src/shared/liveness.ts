@@ -8,8 +8,13 @@
  * do. Pids are not enough: a pid says nothing about threads, is reused, and means something else
  * in another PID namespace sharing /dev/shm.
  *
- * Implemented by the native addon (see native/src/liveness.c); without it tokens are 0 and every
- * check answers 'unknown', so callers must treat 'unknown' as "assume alive".
+ * Implemented by the native addon (see native/src/liveness.c): each thread holds a lock on its own
+ * byte of a per-user file in /dev/shm, which the kernel drops whenever the thread goes. Without the
+ * addon, or when that file cannot be used, tokens are 0 and every check answers 'unknown', so
+ * callers must treat 'unknown' as "assume alive". Tokens of another user's threads are 'unknown'.
+ *
+ * Cost: selfToken() is a property read after the first call; tokenLiveness() is one or two
+ * fcntl(F_OFD_GETLK) calls, about 1-2 µs.
  */
 import { tryNative } from './native.js';
 
@@ -19,7 +24,14 @@ export type Liveness = 'alive' | 'dead' | 'unknown';
 /** This thread's token (never 0), or 0 when liveness is unavailable here (no addon). */
 export function selfToken(): number {
   const addon = tryNative();
-  return addon === undefined ? 0 : addon.liveToken();
+  if (addon === undefined) return 0;
+  try {
+    return addon.liveToken();
+  } catch {
+    // The liveness file cannot be opened (another user's file planted under our name, /dev/shm
+    // missing) or every slot is taken: liveness is unavailable, which the contract spells 0.
+    return 0;
+  }
 }
 
 /** Whether the thread behind `token` (from {@link selfToken} anywhere on this machine) lives. */
