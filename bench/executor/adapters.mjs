@@ -1,12 +1,14 @@
 /**
  * One adapter per pool library: the same five operations over each library's own API.
  *
- *   create(backend, workers) -> { ready(), add(a, b), factorial(n), sum(array, transfer), close(), notes }
+ *   create(backend, workers, { weftEntry, eager }) -> { ready(), add(a, b), factorial(n), sum(array, transfer), spin(ms), close(), notes }
  *
  * `ready()` resolves once the workers are started where the library can tell; the runner warms
  * every pool up with a few hundred tasks afterwards anyway. `sum(array, true)` moves the array's
  * buffer to the worker (threads only). Every process pool is configured for V8 ('advanced')
- * serialization so BigInt results and Float64Array arguments travel as themselves.
+ * serialization so BigInt results and Float64Array arguments travel as themselves. `eager: false`
+ * creates weft's pool with its defaults (workers start with the first call), as a user's code
+ * would; the peers below have no such choice and start their workers at creation.
  */
 import { once } from 'node:events';
 
@@ -15,15 +17,16 @@ const pathOf = (file) => decodeURIComponent(here(file).pathname);
 
 export const ADAPTERS = {
   /** weft: `entry` is the URL of weft's index (src/index.ts under tsx, or dist/index.js). */
-  async weft(backend, workers, { weftEntry }) {
+  async weft(backend, workers, { weftEntry, eager = true }) {
     const { createPool } = await import(weftEntry);
-    const pool = createPool({ module: here('weft-tasks.mjs'), backend, workers, start: 'eager' });
+    const pool = createPool({ module: here('weft-tasks.mjs'), backend, workers, ...(eager ? { start: 'eager' } : {}) });
     return {
       notes: [backend === 'process' ? 'child_process.fork, V8 serialization (built in)' : 'worker_threads'],
       ready: () => pool.ready(),
       add: (a, b) => pool.call.add(a, b),
       factorial: (n) => pool.call.factorial(n),
       sum: (array, transfer) => (transfer ? pool.submit('sum', [array], { transfer: [array.buffer] }) : pool.call.sum(array)),
+      spin: (ms) => pool.call.spin(ms),
       close: () => pool.close(),
     };
   },
@@ -38,6 +41,7 @@ export const ADAPTERS = {
       add: (a, b) => pool.run([a, b], { name: 'add' }),
       factorial: (n) => pool.run(n, { name: 'factorial' }),
       sum: (array, transfer) => pool.run(array, transfer ? { name: 'sum', transferList: [array.buffer] } : { name: 'sum' }),
+      spin: (ms) => pool.run(ms, { name: 'spin' }),
       close: () => pool.destroy(),
     };
   },
@@ -58,6 +62,7 @@ export const ADAPTERS = {
       add: (a, b) => pool.run([a, b], { name: 'add' }),
       factorial: (n) => pool.run(n, { name: 'factorial' }),
       sum: (array, transfer) => pool.run(array, transfer ? { name: 'sum', transferList: [array.buffer] } : { name: 'sum' }),
+      spin: (ms) => pool.run(ms, { name: 'spin' }),
       close: () => pool.destroy(),
     };
   },
@@ -79,6 +84,7 @@ export const ADAPTERS = {
       add: (a, b) => pool.exec('add', [a, b]),
       factorial: (n) => pool.exec('factorial', [n]),
       sum: (array, transfer) => pool.exec('sum', [array], transfer ? { transfer: [array.buffer] } : undefined),
+      spin: (ms) => pool.exec('spin', [ms]),
       close: () => pool.terminate(),
     };
   },
@@ -97,9 +103,19 @@ export const ADAPTERS = {
       add: (a, b) => pool.execute([a, b], 'add'),
       factorial: (n) => pool.execute(n, 'factorial'),
       sum: (array, transfer) => pool.execute(array, 'sum', undefined, transfer ? [array.buffer] : undefined),
+      spin: (ms) => pool.execute(ms, 'spin'),
       close: () => pool.destroy(),
     };
   },
+};
+
+/** Imports a pool's library, so that timing its creation leaves the parent's module loading out. */
+export const PRELOAD = {
+  weft: ({ weftEntry }) => import(weftEntry),
+  piscina: () => import('piscina'),
+  tinypool: () => import('tinypool'),
+  workerpool: () => import('workerpool'),
+  poolifier: () => import('poolifier'),
 };
 
 /** For pools whose workers start in the background: resolves when `count()` reaches `n` (or after 5 s). */

@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { check, percentile, Timeout, withDeadline } from './measure.mjs';
 import { ADAPTERS } from './adapters.mjs';
 import kernels from './workers/kernels.cjs';
 
@@ -24,25 +25,6 @@ const EXPECTED_FACTORIAL = kernels.factorial(FACTORIAL_N);
 const EXPECTED_SUM = (ARRAY_LENGTH * (ARRAY_LENGTH - 1)) / 2; // exact in a double
 
 const out = { pool: poolName, backend, ok: true, notes: [], figures: {}, extra: {}, errors: {} };
-
-class Timeout extends Error {}
-
-function withDeadline(promise, ms, what) {
-  let timer;
-  const deadline = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(`wrong result: ${message}`);
-}
-
-function percentile(sorted, p) {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
-}
 
 function filledArray() {
   const a = new Float64Array(ARRAY_LENGTH);

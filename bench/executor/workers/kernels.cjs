@@ -21,4 +21,12 @@ function sum(array) {
   return s;
 }
 
-module.exports = { add, factorial, sum };
+/** A long CPU task: spins for `ms` milliseconds of wall time (the mixed-load case's 50 ms tasks). */
+function spin(ms) {
+  const end = Date.now() + ms;
+  let n = 0;
+  while (Date.now() < end) n++;
+  return n;
+}
+
+module.exports = { add, factorial, sum, spin };

@@ -7,4 +7,5 @@ module.exports = new ClusterWorker({
   add: (pair) => kernels.add(pair[0], pair[1]),
   factorial: (n) => kernels.factorial(n),
   sum: (array) => kernels.sum(array),
+  spin: (ms) => kernels.spin(ms),
 });

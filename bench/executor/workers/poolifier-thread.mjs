@@ -6,4 +6,5 @@ export default new ThreadWorker({
   add: (pair) => kernels.add(pair[0], pair[1]),
   factorial: (n) => kernels.factorial(n),
   sum: (array) => kernels.sum(array),
+  spin: (ms) => kernels.spin(ms),
 });

@@ -7,4 +7,5 @@ workerpool.worker({
   add: (a, b) => kernels.add(a, b),
   factorial: (n) => kernels.factorial(n),
   sum: (array) => kernels.sum(array),
+  spin: (ms) => kernels.spin(ms),
 });
