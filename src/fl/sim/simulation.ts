@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { createPool, type Pool } from '../../pool/index.js';
 import { createModel } from '../models/index.js';
 import { Rng } from '../rng.js';
-import { CheckpointError, checkpointPath, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { CheckpointError, checkCheckpointFits, checkpointPath, loadCheckpoint, removeStaleTempFiles, saveCheckpoint } from './checkpoint.js';
 import type { SharedContext } from './client/task.js';
 import { clientsPerRound, resolveConfig, resultDeterminingSettings, type SimConfig, type SimConfigInput } from './config.js';
 import { loadFederatedData, type FederatedData } from './data.js';
@@ -184,24 +184,22 @@ export class Simulation {
   }
 
   private resume(dir: string, log: (line: string) => void): void {
+    const removed = removeStaleTempFiles(dir);
+    if (removed.length > 0) log(`resume: removed ${removed.length} temp file(s) left by killed writers (${removed.join(', ')})`);
     const checkpoint = loadCheckpoint(dir);
     if (!checkpoint) {
       log(`resume: no checkpoint in ${dir}, starting from round 1`);
       return;
     }
     const path = checkpointPath(dir);
-    const expected = JSON.stringify(resultDeterminingSettings(this.config));
-    const found = JSON.stringify(checkpoint.settings);
-    if (expected !== found) {
-      const mine = resultDeterminingSettings(this.config);
-      const differing = Object.keys(mine).filter((k) => JSON.stringify(mine[k]) !== JSON.stringify(checkpoint.settings[k]));
-      throw new CheckpointError(path, `it was made with different settings (${differing.join(', ')}); resume with the same ones or use another directory`);
-    }
-    if (checkpoint.params.length !== this.ctx.global.length) {
-      throw new CheckpointError(path, `it holds ${checkpoint.params.length} parameters, the model has ${this.ctx.global.length}`);
-    }
+    checkCheckpointFits(path, checkpoint, { settings: resultDeterminingSettings(this.config), rounds: this.config.rounds, paramCount: this.ctx.global.length });
     this.ctx.global.set(checkpoint.params);
-    this.server.setState(checkpoint.server);
+    try {
+      this.server.setState(checkpoint.server);
+    } catch (error) {
+      const detail = `the server handler refused its state (${(error as Error).message})`;
+      throw new CheckpointError(path, detail, { code: 'WEFT_CHECKPOINT_MISMATCH', field: 'server', cause: error });
+    }
     this.history = [...checkpoint.history];
     this.failures = [...checkpoint.failures];
     this.lastRound = checkpoint.round;
