@@ -95,7 +95,7 @@ static napi_value new_wasm_shared_buffer(napi_env env, size_t pages, char** data
   NAPI_OK(env, napi_new_instance(env, uint8_class, 1, &buffer, &view));
   size_t byte_length = 0;
   bool shared = false;
-  if (!weft_view_memory(env, view, data, &byte_length, &shared)) return NULL;
+  if (!weft_view_memory(env, view, data, &byte_length, &shared, NULL)) return NULL;
   if (byte_length != pages * WASM_PAGE || ((uintptr_t)*data % (uintptr_t)sysconf(_SC_PAGESIZE)) != 0) {
     weft_throw_range(env, "unexpected WebAssembly memory layout (%zu bytes at %p)", byte_length, (void*)*data);
     return NULL;

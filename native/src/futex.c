@@ -16,7 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef enum { OUTCOME_OK, OUTCOME_NOT_EQUAL, OUTCOME_TIMED_OUT, OUTCOME_ERROR } Outcome;
+// OUTCOME_STOPPED: a synchronous wait gave up because its environment is being torn down.
+typedef enum { OUTCOME_OK, OUTCOME_NOT_EQUAL, OUTCOME_TIMED_OUT, OUTCOME_ERROR, OUTCOME_STOPPED } Outcome;
 
 static const char* outcome_name(Outcome o) {
   return o == OUTCOME_OK ? "ok" : o == OUTCOME_NOT_EQUAL ? "not-equal" : "timed-out";
@@ -60,17 +61,16 @@ static int futex_wake(int32_t* addr, int count) {
 
 // Reads (view, index) into the word's address, or throws and returns NULL.
 static int32_t* word_address(napi_env env, napi_value view, napi_value index_value) {
-  bool typed = false;
-  napi_typedarray_type type;
-  if (napi_is_typedarray(env, view, &typed) != napi_ok || !typed ||
-      napi_get_typedarray_info(env, view, &type, NULL, NULL, NULL, NULL) != napi_ok || type != napi_int32_array) {
-    weft_throw_type(env, "futex: view must be an Int32Array");
-    return NULL;
-  }
   char* data = NULL;
   size_t byte_length = 0;
   bool shared = false;
-  if (!weft_view_memory(env, view, &data, &byte_length, &shared)) return NULL;
+  int type = -1;
+  if (!weft_view_memory(env, view, &data, &byte_length, &shared, &type) || type != napi_int32_array) {
+    napi_value ignored = NULL;
+    napi_get_and_clear_last_exception(env, &ignored);
+    weft_throw_type(env, "futex: view must be an Int32Array");
+    return NULL;
+  }
   if (!shared) {
     weft_throw_type(env, "futex: view must be over a SharedArrayBuffer");
     return NULL;
@@ -210,6 +210,37 @@ static bool wait_args(napi_env env, napi_callback_info info, int32_t** addr, nap
   return true;
 }
 
+// --- synchronous waits: in slices, so a stopping environment is not held up ----------------------
+//
+// A worker thread asleep in the kernel cannot be interrupted by V8: worker.terminate() (the pool
+// does it on a task timeout) and process.exit() (which stops every worker first) would wait for
+// it forever. So a long wait sleeps at most SLICE_MS at a time and, between slices, looks whether
+// its environment is stopping; if so it returns at once and V8's termination goes ahead. The
+// price: a futexWake that changes nothing (no store before it) and lands in the microseconds
+// between two slices is missed; wakes that follow a store are not (the next slice sees the new
+// value and returns 'not-equal'), which is how waits are meant to be used anyway.
+#define SLICE_MS 50.0
+
+// Node-API calls that may run JavaScript (those behind NAPI_PREAMBLE) fail, with
+// napi_pending_exception, once the environment can no longer call into JavaScript: right after
+// worker.terminate(), and when process.exit() stops the workers. Seen on Node 20.20, 22.23,
+// 24.22 and 26.12. napi_strict_equals is the cheapest of them: no allocation, no lookup.
+static bool env_stopping(napi_env env) {
+  napi_value u = weft_undefined(env);
+  bool same = false;
+  return u == NULL || napi_strict_equals(env, u, u, &same) != napi_ok;
+}
+
+static Outcome futex_wait_stoppable(napi_env env, int32_t* addr, int32_t expected, double timeout_ms, int* err) {
+  double deadline = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
+  for (;;) {
+    double left = timeout_ms < 0 ? SLICE_MS : deadline - now_ms();
+    Outcome o = futex_wait(addr, expected, left < 0 ? 0 : left > SLICE_MS ? SLICE_MS : left, err);
+    if (o != OUTCOME_TIMED_OUT || (timeout_ms >= 0 && now_ms() >= deadline)) return o;
+    if (env_stopping(env)) return OUTCOME_STOPPED;
+  }
+}
+
 // futexWait(view, index, expected, timeoutMs < 0 = forever) -> 'ok' | 'not-equal' | 'timed-out'
 napi_value weft_futex_wait(napi_env env, napi_callback_info info) {
   int32_t* addr;
@@ -217,7 +248,8 @@ napi_value weft_futex_wait(napi_env env, napi_callback_info info) {
   double timeout_ms;
   if (!wait_args(env, info, &addr, NULL, &expected, &timeout_ms)) return NULL;
   int err = 0;
-  Outcome o = futex_wait(addr, expected, timeout_ms, &err);
+  Outcome o = futex_wait_stoppable(env, addr, expected, timeout_ms, &err);
+  if (o == OUTCOME_STOPPED) return NULL;  // nothing will read the result: JavaScript is ending here
   if (o == OUTCOME_ERROR) {
     weft_throw_errno(env, err, "futex", "futexWait failed", "");
     return NULL;

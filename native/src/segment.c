@@ -110,7 +110,7 @@ napi_value weft_segment_of(napi_env env, napi_callback_info info) {
   char* data = NULL;
   size_t length = 0;
   bool shared = false;
-  if (!weft_view_memory(env, argv[0], &data, &length, &shared)) return NULL;
+  if (!weft_view_memory(env, argv[0], &data, &length, &shared, NULL)) return NULL;
   char name[WEFT_NAME_BYTES];
   if (!shared || data == NULL || !weft_registry_lookup((uintptr_t)data, length, name)) return NULL;
   return weft_string(env, name);

@@ -123,7 +123,7 @@ napi_value weft_undefined(napi_env env) {
   return value;
 }
 
-bool weft_view_memory(napi_env env, napi_value value, char** data, size_t* byte_length, bool* shared) {
+bool weft_view_memory(napi_env env, napi_value value, char** data, size_t* byte_length, bool* shared, int* type_out) {
   bool is_typed = false, is_view = false;
   napi_value buffer = NULL;
   void* base = NULL;
@@ -139,9 +139,11 @@ bool weft_view_memory(napi_env env, napi_value value, char** data, size_t* byte_
       default: element = (int)type == 11 ? 2 : 1;  // 11: Float16Array, named only in newer headers
     }
     *byte_length = length * element;
+    if (type_out) *type_out = (int)type;
   } else if (napi_is_dataview(env, value, &is_view) == napi_ok && is_view) {
     size_t offset = 0;
     napi_get_dataview_info(env, value, byte_length, &base, &buffer, &offset);
+    if (type_out) *type_out = -1;
   } else {
     weft_throw_type(env, "expected a TypedArray or DataView");
     return false;

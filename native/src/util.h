@@ -35,6 +35,7 @@ bool weft_segment_name(napi_env env, napi_value value, char* out);
 napi_value weft_string(napi_env env, const char* s);
 napi_value weft_undefined(napi_env env);
 
-// Memory behind a TypedArray or DataView: the view's first byte, its length in bytes, and
-// whether its buffer is a SharedArrayBuffer. Throws TypeError when value is neither.
-bool weft_view_memory(napi_env env, napi_value value, char** data, size_t* byte_length, bool* shared);
+// Memory behind a TypedArray or DataView: the view's first byte, its length in bytes, whether
+// its buffer is a SharedArrayBuffer, and (when `type` is not NULL) its napi_typedarray_type, or
+// -1 for a DataView. Throws TypeError when value is neither.
+bool weft_view_memory(napi_env env, napi_value value, char** data, size_t* byte_length, bool* shared, int* type);

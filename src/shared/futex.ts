@@ -72,6 +72,15 @@ export function futexWake(view: Int32Array, index: number, count = Infinity): nu
  */
 export function isMapped(buffer: ArrayBufferLike): boolean {
   if (!(buffer instanceof SharedArrayBuffer)) return false;
-  const addon = tryNative();
-  return addon !== undefined && addon.segmentOf(new Uint8Array(buffer, 0, 0)) !== undefined;
+  let known = mappedness.get(buffer);
+  if (known === undefined) {
+    const addon = tryNative();
+    known = addon !== undefined && addon.segmentOf(new Uint8Array(buffer, 0, 0)) !== undefined;
+    mappedness.set(buffer, known);
+  }
+  return known;
 }
+
+// A buffer is mapped or not for its whole life (its mapping goes only when it is collected), so
+// the answer is kept per buffer: the view and the native call are paid once, not on every wait.
+const mappedness = new WeakMap<SharedArrayBuffer, boolean>();
