@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { MODEL_NAMES } from '../fl/models/index.js';
 import {
   ALGORITHMS,
+  CheckpointError,
   ConfigError,
   DEFAULT_CONFIG,
   FAULT_KINDS,
@@ -175,6 +176,11 @@ async function runFl(flags: FlFlags, command: Command): Promise<void> {
     if (error instanceof ConfigError) {
       const flag = FLAG_OF[error.setting] ?? `--${error.setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
       command.error(`error: option '${flag}': ${error.message.replace(`${error.setting}: `, '')}`);
+    }
+    if (error instanceof CheckpointError) {
+      // Not a usage mistake, so no "--help" hint: the file is what is wrong.
+      process.stderr.write(`weft fl: ${error.message}\n`);
+      process.exit(1);
     }
     throw error;
   }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,5 +89,19 @@ describe('weft fl: command line', () => {
     assert.equal(lines.length, 3);
     assert.match(lines[0], /^round,accuracy,loss,trainLoss,sampled,trained,dropped,retries,seconds/);
     assert.match(lines[1], /^1,0\.\d+,/);
+  });
+
+  it('a damaged checkpoint is refused on --resume with what is wrong, exit 1, and no usage hint', () => {
+    const dir = join(root, 'ckpt');
+    const small = ['--clients', '4', '--fraction', '0.5', '--train-limit', '800', '--test-limit', '200', '--quiet', '--checkpoint', dir];
+    assert.equal(weftFl([...small, '--rounds', '1']).status, 0);
+    const file = join(dir, 'checkpoint.wfl');
+    const bytes = readFileSync(file);
+    bytes[40] ^= 1; // a bit of the JSON header
+    writeFileSync(file, bytes);
+    const run = weftFl([...small, '--rounds', '2', '--resume']);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^weft fl: checkpoint .*checkpoint\.wfl: damaged: checksum mismatch/m);
+    assert.doesNotMatch(run.stderr, /--help/);
   });
 });

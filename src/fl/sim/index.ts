@@ -50,7 +50,16 @@ export { clientIndices, loadFederatedData, loadMnistShared, type FederatedData, 
 export type { ClientFailure, FailureCause } from './events.js';
 export type { RoundRecord } from './metrics.js';
 export { paramsHash } from './hash.js';
-export { CHECKPOINT_FILE, CheckpointError, checkpointPath, loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
+export {
+  CHECKPOINT_FILE,
+  CheckpointError,
+  checkpointPath,
+  loadCheckpoint,
+  removeStaleTempFiles,
+  saveCheckpoint,
+  type Checkpoint,
+  type CheckpointErrorCode,
+} from './checkpoint.js';
 export {
   Simulation,
   runSimulation,
