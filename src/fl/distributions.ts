@@ -1,12 +1,13 @@
 /** Continuous distributions drawn from an {@link Rng}: gamma (Marsaglia-Tsang) and Dirichlet. */
 import type { Rng } from './rng.js';
+import { FlArgumentError } from './errors.js';
 
 /**
  * Gamma(shape, 1) deviate by Marsaglia and Tsang's squeeze method (2000). For shape < 1 it draws Gamma(shape + 1)
  * and scales by U^(1/shape), the standard boost.
  */
 export function sampleGamma(rng: Rng, shape: number): number {
-  if (!(shape > 0) || !Number.isFinite(shape)) throw new RangeError(`gamma shape must be positive, got ${shape}`);
+  if (!(shape > 0) || !Number.isFinite(shape)) throw new FlArgumentError(`gamma shape must be positive, got ${shape}`);
   if (shape < 1) {
     const g = sampleGamma(rng, shape + 1);
     // 1 - u lies in (0, 1], so the power never hits 0^(1/shape) from a zero draw.

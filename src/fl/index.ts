@@ -11,6 +11,7 @@ export {
   type LoadMnistOptions,
   type MnistSplit,
 } from './data/mnist.js';
+export { FlArgumentError, FlProtocolError } from './errors.js';
 export { Rng, hashInts, mix32, type RngState } from './rng.js';
 export { sampleDirichlet, sampleGamma } from './distributions.js';
 export {

@@ -6,13 +6,14 @@
  */
 import { sampleDirichlet } from './distributions.js';
 import type { Rng } from './rng.js';
+import { FlArgumentError } from './errors.js';
 
 /** Example indices per client: `partition[c]` lists client c's examples. */
 export type Partition = Uint32Array[];
 
 function checkClients(clients: number, examples: number): void {
-  if (!Number.isInteger(clients) || clients < 1) throw new RangeError(`clients must be a positive integer, got ${clients}`);
-  if (clients > examples) throw new RangeError(`${clients} clients but only ${examples} examples`);
+  if (!Number.isInteger(clients) || clients < 1) throw new FlArgumentError(`clients must be a positive integer, got ${clients}`);
+  if (clients > examples) throw new FlArgumentError(`${clients} clients but only ${examples} examples`);
 }
 
 function iota(n: number): Uint32Array {
@@ -52,10 +53,10 @@ function indicesByLabel(labels: ArrayLike<number>): Uint32Array {
 export function partitionShards(labels: ArrayLike<number>, clients: number, rng: Rng, shardsPerClient = 2): Partition {
   checkClients(clients, labels.length);
   if (!Number.isInteger(shardsPerClient) || shardsPerClient < 1) {
-    throw new RangeError(`shardsPerClient must be a positive integer, got ${shardsPerClient}`);
+    throw new FlArgumentError(`shardsPerClient must be a positive integer, got ${shardsPerClient}`);
   }
   const shards = clients * shardsPerClient;
-  if (shards > labels.length) throw new RangeError(`${shards} shards but only ${labels.length} examples`);
+  if (shards > labels.length) throw new FlArgumentError(`${shards} shards but only ${labels.length} examples`);
   const sorted = indicesByLabel(labels);
   const bounds = new Uint32Array(shards + 1);
   const base = Math.floor(labels.length / shards);
@@ -109,14 +110,14 @@ export function partitionDirichlet(
   options: DirichletOptions = {},
 ): Partition {
   checkClients(clients, labels.length);
-  if (!(alpha > 0) || !Number.isFinite(alpha)) throw new RangeError(`alpha must be a positive number, got ${alpha}`);
+  if (!(alpha > 0) || !Number.isFinite(alpha)) throw new FlArgumentError(`alpha must be a positive number, got ${alpha}`);
   const n = labels.length;
   let classes = options.classes ?? 0;
   if (options.classes === undefined) for (let i = 0; i < n; i++) classes = Math.max(classes, labels[i] + 1);
   const minSize = options.minSize ?? 1;
   const maxAttempts = options.maxAttempts ?? 1000;
   const balance = options.balance ?? true;
-  if (minSize * clients > n) throw new RangeError(`minSize ${minSize} x ${clients} clients exceeds ${n} examples`);
+  if (minSize * clients > n) throw new FlArgumentError(`minSize ${minSize} x ${clients} clients exceeds ${n} examples`);
 
   const byClass: Uint32Array[] = [];
   const sorted = indicesByLabel(labels);
@@ -127,7 +128,7 @@ export function partitionDirichlet(
     byClass.push(sorted.slice(start, end));
     start = end;
   }
-  if (start !== n) throw new RangeError(`labels must be integers in [0, ${classes})`);
+  if (start !== n) throw new FlArgumentError(`labels must be integers in [0, ${classes})`);
 
   const alphas = new Float64Array(clients).fill(alpha);
   const p = new Float64Array(clients);
@@ -160,7 +161,7 @@ export function partitionDirichlet(
     }
     if (buckets.every((b) => b.length >= minSize)) return buckets.map((b) => Uint32Array.from(b));
   }
-  throw new RangeError(
+  throw new FlArgumentError(
     `dirichlet partition: no draw in ${maxAttempts} attempts gave every one of ${clients} clients >= ${minSize} examples ` +
       `(alpha ${alpha}); raise alpha, lower minSize or use fewer clients`,
   );

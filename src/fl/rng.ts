@@ -7,6 +7,8 @@
  * unsigned shifts so every step is exact integer arithmetic on any platform.
  */
 
+import { FlArgumentError } from './errors.js';
+
 /** The complete state of an {@link Rng}: four unsigned 32-bit words. JSON-serialisable for checkpoints. */
 export type RngState = readonly [number, number, number, number];
 
@@ -31,7 +33,7 @@ export function mix32(x: number): number {
 export function hashInts(...values: readonly number[]): number {
   let h = 0x6a09e667;
   for (const v of values) {
-    if (!Number.isInteger(v)) throw new RangeError(`hashInts: ${v} is not an integer`);
+    if (!Number.isInteger(v)) throw new FlArgumentError(`hashInts: ${v} is not an integer`);
     const lo = v >>> 0;
     const hi = Math.floor(v / 4294967296) >>> 0;
     h = mix32(h ^ lo);
@@ -87,7 +89,7 @@ export class Rng {
 
   /** Restores a state saved with {@link Rng.getState}. */
   setState(state: RngState): void {
-    if (state.length !== 4) throw new RangeError('Rng state must have 4 words');
+    if (state.length !== 4) throw new FlArgumentError('Rng state must have 4 words');
     this.s0 = state[0] | 0;
     this.s1 = state[1] | 0;
     this.s2 = state[2] | 0;
@@ -130,7 +132,7 @@ export class Rng {
   /** Uniform integer in [0, n), without modulo bias. `n` must be an integer in [1, 2^32]. */
   nextInt(n: number): number {
     if (!(n >= 1 && n <= 4294967296) || !Number.isInteger(n)) {
-      throw new RangeError(`nextInt: n must be an integer in [1, 2^32], got ${n}`);
+      throw new FlArgumentError(`nextInt: n must be an integer in [1, 2^32], got ${n}`);
     }
     // Reject the top partial bucket so every residue is equally likely.
     const limit = 4294967296 - (4294967296 % n);

@@ -6,6 +6,7 @@ import type { Dataset } from './data/mnist.js';
 import type { FloatArray, Model } from './models/types.js';
 import type { Sgd } from './optim/sgd.js';
 import type { Rng } from './rng.js';
+import { FlArgumentError } from './errors.js';
 
 /** What {@link LocalTrainer.train} reports. */
 export interface TrainResult {
@@ -50,11 +51,11 @@ export class LocalTrainer {
     rng: Rng,
   ): TrainResult {
     const { epochs, batchSize } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`epochs must be a non-negative integer, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new FlArgumentError(`epochs must be a non-negative integer, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new FlArgumentError(`batchSize must be a positive integer, got ${batchSize}`);
     const features = data.features;
     if (features !== this.model.inputSize) {
-      throw new RangeError(`dataset has ${features} features per example, model ${this.model.name} expects ${this.model.inputSize}`);
+      throw new FlArgumentError(`dataset has ${features} features per example, model ${this.model.name} expects ${this.model.inputSize}`);
     }
     const count = indices.length;
     this.reserve(count, Math.min(batchSize, Math.max(1, count)), features);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { IdxFormatError, parseIdx, readIdxFile } from '../../src/fl/data/idx.js';
+import { WeftError } from '../../src/shared/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-idx-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +31,9 @@ function write(name: string, bytes: Uint8Array): string {
 function expectIdxError(fn: () => unknown, code: string, message: RegExp): void {
   assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof IdxFormatError, `expected IdxFormatError, got ${String(err)}`);
-    assert.equal(err.code, code);
+    assert.equal(err.reason, code);
+    assert.equal(err.code, 'WEFT_FL_DATA');
+    assert.ok(err instanceof WeftError);
     assert.match(err.message, message);
     return true;
   });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { IdxFormatError } from '../../src/fl/data/idx.js';
+import { FlArgumentError } from '../../src/fl/errors.js';
 import { loadMnist, MNIST_PIXELS } from '../../src/fl/data/mnist.js';
 
 describe('MNIST loader', () => {
@@ -39,13 +40,13 @@ describe('MNIST loader', () => {
     assert.deepEqual(Array.from(images), Array.from(full.images));
     // Pixel (row 7, col 10) of the first image is byte 254 in the IDX file (a bright stroke).
     assert.ok(images[7 * 28 + 10] > 0);
-    assert.throws(() => loadMnist('train', { limit: 3, images: new Float32Array(10) }), RangeError);
+    assert.throws(() => loadMnist('train', { limit: 3, images: new Float32Array(10) }), FlArgumentError);
   });
 
   it('names the missing folder in its error', () => {
     assert.throws(
       () => loadMnist('test', { dir: '/nonexistent/mnist' }),
-      (err: unknown) => err instanceof IdxFormatError && err.code === 'ENOENT' && /t10k-images-idx3-ubyte/.test(err.message),
+      (err: unknown) => err instanceof IdxFormatError && err.reason === 'ENOENT' && /t10k-images-idx3-ubyte/.test(err.message),
     );
   });
 });

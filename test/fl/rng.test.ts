@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { sampleDirichlet, sampleGamma } from '../../src/fl/distributions.js';
 import { Rng } from '../../src/fl/rng.js';
+import { FlArgumentError } from '../../src/fl/errors.js';
 
 function draws(rng: Rng, n: number): number[] {
   return Array.from({ length: n }, () => rng.nextUint32());
@@ -73,7 +74,7 @@ describe('Rng', () => {
     rng.shuffle(a);
     assert.deepEqual(Array.from(a).sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
     assert.notDeepEqual(Array.from(a), Array.from({ length: 50 }, (_, i) => i));
-    assert.throws(() => rng.nextInt(0), RangeError);
+    assert.throws(() => rng.nextInt(0), FlArgumentError);
   });
 
   it('samples gamma and Dirichlet with the right means', () => {

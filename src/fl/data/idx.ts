@@ -5,6 +5,7 @@
  * uint32 per dimension, then the elements in row-major order (big-endian when wider than a byte).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { WeftError } from '../../shared/errors.js';
 
 /** Element types defined by the IDX format, keyed by their type byte. */
 export const IDX_TYPES = {
@@ -31,15 +32,17 @@ export type IdxErrorCode =
   /** An element value is out of range (e.g. a label that is not a digit). */
   | 'BAD_VALUE';
 
-/** Thrown for a missing, truncated or malformed IDX file; `code` says which, `source` names the file. */
-export class IdxFormatError extends Error {
-  override readonly name = 'IdxFormatError';
+/**
+ * Thrown for a missing, truncated or malformed IDX file: `reason` says which, `source` names the
+ * file; `code` is weft's `WEFT_FL_DATA`.
+ */
+export class IdxFormatError extends WeftError {
   constructor(
-    readonly code: IdxErrorCode,
+    readonly reason: IdxErrorCode,
     readonly source: string,
     detail: string,
   ) {
-    super(`${source}: ${detail}`);
+    super('WEFT_FL_DATA', `${source}: ${detail}`);
   }
 }
 

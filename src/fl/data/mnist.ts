@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { IdxFormatError, readIdxFile } from './idx.js';
+import { FlArgumentError } from '../errors.js';
 
 /** Pixels per MNIST image (28 x 28). */
 export const MNIST_PIXELS = 784;
@@ -84,10 +85,10 @@ export function loadMnist(split: MnistSplit, options: LoadMnistOptions = {}): Da
   const bytes = imageT.data as Uint8Array;
   const images = options.images ?? new Float32Array(count * MNIST_PIXELS);
   if (images.length < count * MNIST_PIXELS) {
-    throw new RangeError(`images buffer holds ${images.length} floats, need ${count * MNIST_PIXELS}`);
+    throw new FlArgumentError(`images buffer holds ${images.length} floats, need ${count * MNIST_PIXELS}`);
   }
   const labels = options.labels ?? new Uint8Array(count);
-  if (labels.length < count) throw new RangeError(`labels buffer holds ${labels.length} bytes, need ${count}`);
+  if (labels.length < count) throw new FlArgumentError(`labels buffer holds ${labels.length} bytes, need ${count}`);
   const n = count * MNIST_PIXELS;
   for (let i = 0; i < n; i++) images[i] = bytes[i] / 255;
   const labelBytes = labelT.data as Uint8Array;

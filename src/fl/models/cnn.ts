@@ -14,6 +14,7 @@ import { useWasm } from './kernel-choice.js';
 import { createWasmCnn } from './wasm-cnn.js';
 import type { KernelChoice, kernelChoice } from '../wasm/loader.js';
 import type { FloatArray, FloatArrayCtor, Model } from './types.js';
+import { FlArgumentError } from '../errors.js';
 
 /** Options for {@link createCnn}; the defaults give the paper's MNIST model. Sides must be divisible by 4. */
 export interface CnnOptions {
@@ -66,11 +67,11 @@ class Cnn extends ModelBase {
 
   constructor(options: CnnOptions) {
     const side = options.side ?? 28;
-    if (side % 4 !== 0) throw new RangeError(`cnn: side must be divisible by 4, got ${side}`);
+    if (side % 4 !== 0) throw new FlArgumentError(`cnn: side must be divisible by 4, got ${side}`);
     const inC = options.inC ?? 1;
     const [c1, c2] = options.channels ?? [32, 64];
     const k = options.kernel ?? 5;
-    if (k % 2 !== 1) throw new RangeError(`cnn: kernel side must be odd, got ${k}`);
+    if (k % 2 !== 1) throw new FlArgumentError(`cnn: kernel side must be odd, got ${k}`);
     const hidden = options.hidden ?? 512;
     const classes = options.classes ?? 10;
     const flat = (side / 4) * (side / 4) * c2;

@@ -2,6 +2,7 @@
 import { createCnn, type CnnOptions } from './cnn.js';
 import { createMlp, type MlpOptions } from './mlp.js';
 import type { Model } from './types.js';
+import { FlArgumentError } from '../errors.js';
 
 export { createCnn, createMlp };
 export type { CnnOptions, MlpOptions };
@@ -19,6 +20,6 @@ export function createModel(name: ModelName): Model {
     case 'cnn':
       return createCnn();
     default:
-      throw new RangeError(`unknown model '${String(name)}'; expected one of ${MODEL_NAMES.join(', ')}`);
+      throw new FlArgumentError(`unknown model '${String(name)}'; expected one of ${MODEL_NAMES.join(', ')}`);
   }
 }

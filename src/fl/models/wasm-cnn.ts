@@ -12,6 +12,7 @@ import { maxPoolBackward, maxPoolForward, type MaxPoolShape } from './maxpool.js
 import { reluBackward, reluForward } from './relu.js';
 import { softmaxCrossEntropy } from './softmax-xent.js';
 import type { FloatArray, Model, ParamBlock } from './types.js';
+import { FlProtocolError } from '../errors.js';
 
 /** Largest batch a forward pass covers during prediction (bounds the arena at ~8 MB of activations). */
 const PREDICT_BATCH = 50;
@@ -66,7 +67,7 @@ class WasmCnn extends WasmModelBase {
 
   private block(name: string): ParamBlock {
     const b = this.layout.find((l) => l.name === name);
-    if (b === undefined) throw new Error(`cnn layout has no ${name}`);
+    if (b === undefined) throw new FlProtocolError(`cnn layout has no ${name}`);
     return b;
   }
 

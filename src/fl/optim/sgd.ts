@@ -7,6 +7,7 @@
  *                         w  -= lr * (momentum > 0 ? buf : g).
  */
 import type { FloatArray } from '../models/types.js';
+import { FlArgumentError } from '../errors.js';
 
 /** Options for {@link Sgd}. */
 export interface SgdOptions {
@@ -39,17 +40,17 @@ export class Sgd {
   private buffer: Float32Array | null = null;
 
   constructor(options: SgdOptions) {
-    if (!(options.lr >= 0)) throw new RangeError(`lr must be >= 0, got ${options.lr}`);
+    if (!(options.lr >= 0)) throw new FlArgumentError(`lr must be >= 0, got ${options.lr}`);
     this.lr = options.lr;
     this.momentum = options.momentum ?? 0;
     this.weightDecay = options.weightDecay ?? 0;
-    if (!(this.momentum >= 0 && this.momentum < 1)) throw new RangeError(`momentum must be in [0, 1), got ${this.momentum}`);
-    if (!(this.weightDecay >= 0)) throw new RangeError(`weightDecay must be >= 0, got ${this.weightDecay}`);
+    if (!(this.momentum >= 0 && this.momentum < 1)) throw new FlArgumentError(`momentum must be in [0, 1), got ${this.momentum}`);
+    if (!(this.weightDecay >= 0)) throw new FlArgumentError(`weightDecay must be >= 0, got ${this.weightDecay}`);
   }
 
   /** Sets (or with null, clears) the FedProx proximal term used by subsequent steps. */
   setProximal(term: ProximalTerm | null): void {
-    if (term !== null && !(term.mu >= 0)) throw new RangeError(`mu must be >= 0, got ${term.mu}`);
+    if (term !== null && !(term.mu >= 0)) throw new FlArgumentError(`mu must be >= 0, got ${term.mu}`);
     this.proximal = term !== null && term.mu > 0 ? term : null;
   }
 
@@ -69,11 +70,11 @@ export class Sgd {
   /** Updates `params` in place from `grad` (same length). */
   step(params: FloatArray, grad: FloatArray): void {
     const n = params.length;
-    if (grad.length < n) throw new RangeError(`grad has ${grad.length} values for ${n} parameters`);
+    if (grad.length < n) throw new FlArgumentError(`grad has ${grad.length} values for ${n} parameters`);
     const lr = this.lr;
     const wd = this.weightDecay;
     const prox = this.proximal;
-    if (prox !== null && prox.anchor.length < n) throw new RangeError('proximal anchor is shorter than params');
+    if (prox !== null && prox.anchor.length < n) throw new FlArgumentError('proximal anchor is shorter than params');
     if (this.momentum === 0) {
       if (wd === 0 && prox === null) {
         for (let i = 0; i < n; i++) params[i] -= lr * grad[i];

@@ -5,6 +5,7 @@
  */
 import { resolveWorkers, type WorkersProblem } from '../../pool/options.js';
 import { MODEL_NAMES, type ModelName } from '../models/index.js';
+import { WeftError } from '../../shared/errors.js';
 
 export const PARTITION_KINDS = ['iid', 'shards', 'dirichlet'] as const;
 export type PartitionKind = (typeof PARTITION_KINDS)[number];
@@ -115,14 +116,13 @@ export const DEFAULT_CONFIG: SimConfig = Object.freeze({
 });
 
 /** A setting with a value it does not accept. `setting` is the config key, e.g. `fraction`. */
-export class ConfigError extends RangeError {
+export class ConfigError extends WeftError {
   constructor(
     readonly setting: string,
     readonly allowed: string,
     readonly value: unknown,
   ) {
-    super(`${setting}: expected ${allowed}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
-    this.name = 'ConfigError';
+    super('WEFT_FL_CONFIG', `${setting}: expected ${allowed}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { TaskError, TimeoutError, WorkerCrashedError, type Pool } from '../../pool/index.js';
 import type { ClientOutcome, SharedContext } from './client/task.js';
 import type { ClientFailure, FailureCause } from './events.js';
+import { FlProtocolError } from '../errors.js';
 
 export type ClientTaskModule = typeof import('./client/task.js');
 
@@ -78,7 +79,7 @@ export class ClientDispatcher {
 
   async trainRound(round: number, clientIds: readonly number[]): Promise<RoundTraining> {
     if (clientIds.length > this.options.primarySlots) {
-      throw new RangeError(`${clientIds.length} clients sampled but only ${this.options.primarySlots} result slots`);
+      throw new FlProtocolError(`${clientIds.length} clients sampled but only ${this.options.primarySlots} result slots`);
     }
     const t0 = performance.now();
     const slots = new SlotPool(this.options.primarySlots, this.options.spareSlots);

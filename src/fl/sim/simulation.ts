@@ -23,6 +23,7 @@ import { createFedServer } from './server/fed-server.js';
 import type { ServerFactory, ServerHandler } from './protocols.js';
 import { INIT_STREAM, SERVER_STREAM } from './streams.js';
 import { siblingModule } from '../../pool/sibling-module.js';
+import { FlProtocolError } from '../errors.js';
 
 /** Test examples per evaluation task: fixed, so the loss is summed in the same order for any worker count. */
 const EVAL_TASK_SIZE = 1000;
@@ -237,7 +238,7 @@ export class Simulation {
     const downlink = this.server.downlinkPackage(round);
     const global = this.ctx.global;
     if (downlink.params !== global) {
-      if (downlink.params.length !== global.length) throw new RangeError(`downlink has ${downlink.params.length} parameters, the model ${global.length}`);
+      if (downlink.params.length !== global.length) throw new FlProtocolError(`downlink has ${downlink.params.length} parameters, the model ${global.length}`);
       global.set(downlink.params);
     }
     if (ids.length > this.dispatcher.primarySlots) this.growResults(ids.length);
@@ -312,8 +313,8 @@ export class Simulation {
     const sorted = [...ids].sort((a, b) => a - b);
     for (let i = 0; i < sorted.length; i++) {
       const id = sorted[i];
-      if (!Number.isInteger(id) || id < 0 || id >= this.config.clients) throw new RangeError(`sampled client id ${id} is not in [0, ${this.config.clients})`);
-      if (i > 0 && sorted[i - 1] === id) throw new RangeError(`client ${id} was sampled twice in one round`);
+      if (!Number.isInteger(id) || id < 0 || id >= this.config.clients) throw new FlProtocolError(`sampled client id ${id} is not in [0, ${this.config.clients})`);
+      if (i > 0 && sorted[i - 1] === id) throw new FlProtocolError(`client ${id} was sampled twice in one round`);
     }
     return sorted;
   }

@@ -7,6 +7,7 @@
  */
 import { wasmApi, type WasmMemory } from './api.js';
 import { kernelModule, type KernelExports } from './loader.js';
+import { FlArgumentError } from '../errors.js';
 
 const PAGE = 65536;
 /** Matches the maximum declared by kernels.wat (4 GiB of 64 KiB pages). */
@@ -26,7 +27,7 @@ export class WasmArena {
 
   constructor() {
     const mod = kernelModule();
-    if (mod === null) throw new Error('WasmArena: the wasm kernels are unavailable');
+    if (mod === null) throw new FlArgumentError('WasmArena: the wasm kernels are unavailable');
     const api = wasmApi!; // kernelModule() returned a module, so the API exists
     this.memory = new api.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     this.k = new api.Instance(mod, { env: { memory: this.memory } }).exports as KernelExports;

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { wasmApi, type WasmModule } from './api.js';
+import { FlArgumentError } from '../errors.js';
 
 /** The functions kernels.wat exports. Pointers are byte offsets into the instance's memory; see the .wat. */
 export interface KernelExports {
@@ -67,9 +68,9 @@ export function kernelChoice(): KernelChoice {
   const env = process.env.WEFT_FL_KERNELS ?? 'auto';
   if (env === 'js') return 'js';
   if (env !== 'wasm' && env !== 'auto') {
-    throw new RangeError(`WEFT_FL_KERNELS must be wasm, js or auto, got '${env}'`);
+    throw new FlArgumentError(`WEFT_FL_KERNELS must be wasm, js or auto, got '${env}'`);
   }
   if (kernelModule() !== null) return 'wasm';
-  if (env === 'wasm') throw new Error(`WEFT_FL_KERNELS=wasm but ${reason}`);
+  if (env === 'wasm') throw new FlArgumentError(`WEFT_FL_KERNELS=wasm but ${reason}`);
   return 'js';
 }

@@ -6,12 +6,12 @@
 import { Rng } from '../../rng.js';
 import type { FaultConfig } from '../config.js';
 import { FAULT_STREAM } from '../streams.js';
+import { WeftError } from '../../../shared/errors.js';
 
 /** The error an injected `throw` fault raises. */
-export class InjectedFault extends Error {
+export class InjectedFault extends WeftError {
   constructor(clientId: number, round: number, attempt: number) {
-    super(`injected failure of client ${clientId} in round ${round} (attempt ${attempt + 1})`);
-    this.name = 'InjectedFault';
+    super('WEFT_FL_INJECTED_FAULT', `injected failure of client ${clientId} in round ${round} (attempt ${attempt + 1})`);
   }
 }
 

@@ -15,6 +15,7 @@ import { clientIndices } from '../data.js';
 import type { ClientEnvironment, ClientTrainer, ClientTrainerFactory, DownlinkPackage } from '../protocols.js';
 import { injectFault, shouldFail } from './faults.js';
 import { createClientTrainer } from './sgd-trainer.js';
+import { FlProtocolError } from '../../errors.js';
 
 /** Everything a worker needs, all arrays in shared memory. Sent with every task; cheap, since nothing is copied. */
 export interface SharedContext {
@@ -91,7 +92,7 @@ async function trainerFactory(url: string | undefined): Promise<ClientTrainerFac
   if (url === undefined) return createClientTrainer;
   const mod = (await import(url)) as { createClientTrainer?: unknown };
   if (typeof mod.createClientTrainer !== 'function') {
-    throw new TypeError(`trainer module ${url} does not export a function createClientTrainer(env)`);
+    throw new FlProtocolError(`trainer module ${url} does not export a function createClientTrainer(env)`);
   }
   return mod.createClientTrainer as ClientTrainerFactory;
 }
@@ -100,7 +101,7 @@ async function stateFor(ctx: SharedContext): Promise<WorkerState> {
   if (current?.id === ctx.id) return current;
   const model = modelFor(ctx.config.model);
   if (model.paramCount !== ctx.paramCount) {
-    throw new RangeError(`model ${model.name} has ${model.paramCount} parameters, the run expects ${ctx.paramCount}`);
+    throw new FlProtocolError(`model ${model.name} has ${model.paramCount} parameters, the run expects ${ctx.paramCount}`);
   }
   const train: Dataset = {
     count: ctx.trainLabels.length,
@@ -120,7 +121,7 @@ async function stateFor(ctx: SharedContext): Promise<WorkerState> {
     rngFor: (clientId, round) => Rng.derive(seed, clientId, round),
     uplinkBuffer: (clientId) => {
       const slot = slots.get(clientId);
-      if (!slot) throw new RangeError(`no result slot is reserved for client ${clientId} in this task`);
+      if (!slot) throw new FlProtocolError(`no result slot is reserved for client ${clientId} in this task`);
       return slot;
     },
   };
@@ -133,7 +134,7 @@ async function stateFor(ctx: SharedContext): Promise<WorkerState> {
 function slotView(ctx: SharedContext, slot: number): Float32Array {
   const n = ctx.paramCount;
   if (!Number.isInteger(slot) || slot < 0 || (slot + 1) * n > ctx.results.length) {
-    throw new RangeError(`result slot ${slot} is out of range`);
+    throw new FlProtocolError(`result slot ${slot} is out of range`);
   }
   return ctx.results.subarray(slot * n, (slot + 1) * n);
 }
@@ -163,9 +164,9 @@ export async function trainClient(ctx: SharedContext, job: ClientJob): Promise<C
   await state.trainer.localProcess(payload, [job.clientId]);
   const t2 = performance.now();
   const uplink = state.trainer.uplinkPackage().find((u) => u.clientId === job.clientId);
-  if (!uplink) throw new Error(`the client trainer returned no uplink for client ${job.clientId}`);
+  if (!uplink) throw new FlProtocolError(`the client trainer returned no uplink for client ${job.clientId}`);
   if (uplink.params.length !== ctx.paramCount) {
-    throw new RangeError(`client ${job.clientId}'s uplink has ${uplink.params.length} parameters, expected ${ctx.paramCount}`);
+    throw new FlProtocolError(`client ${job.clientId}'s uplink has ${uplink.params.length} parameters, expected ${ctx.paramCount}`);
   }
   if (!sameMemory(uplink.params, slot)) slot.set(uplink.params);
   const t3 = performance.now();

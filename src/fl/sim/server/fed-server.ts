@@ -6,6 +6,7 @@ import { clientsPerRound } from '../config.js';
 import type { DownlinkPackage, ServerEnvironment, ServerHandler, ServerState, UplinkPackage } from '../protocols.js';
 import { createServerOptimizer, type ServerOptimizer } from './optimizers/index.js';
 import { sampleWithoutReplacement } from './sampling.js';
+import { FlProtocolError } from '../../errors.js';
 
 export class FedServer implements ServerHandler {
   private readonly optimizer: ServerOptimizer;
@@ -35,10 +36,10 @@ export class FedServer implements ServerHandler {
 
   load(uplink: UplinkPackage): void {
     if (uplink.clientId <= this.lastLoaded) {
-      throw new RangeError(`uplinks must be loaded in ascending client-id order: ${uplink.clientId} after ${this.lastLoaded}`);
+      throw new FlProtocolError(`uplinks must be loaded in ascending client-id order: ${uplink.clientId} after ${this.lastLoaded}`);
     }
     if (uplink.params.length !== this.sum.length) {
-      throw new RangeError(`client ${uplink.clientId} sent ${uplink.params.length} parameters, the model has ${this.sum.length}`);
+      throw new FlProtocolError(`client ${uplink.clientId} sent ${uplink.params.length} parameters, the model has ${this.sum.length}`);
     }
     this.lastLoaded = uplink.clientId;
     const w = uplink.numExamples;

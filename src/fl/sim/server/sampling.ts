@@ -1,5 +1,6 @@
 /** Uniform client sampling without replacement, from the server's own stream. */
 import type { Rng } from '../../rng.js';
+import { FlArgumentError } from '../../errors.js';
 
 /**
  * `count` distinct ids from `0 .. clients - 1`, ascending. A partial Fisher-Yates shuffle: `count` draws
@@ -7,7 +8,7 @@ import type { Rng } from '../../rng.js';
  */
 export function sampleWithoutReplacement(clients: number, count: number, rng: Rng): number[] {
   if (!Number.isInteger(count) || count < 0 || count > clients) {
-    throw new RangeError(`cannot sample ${count} of ${clients} clients`);
+    throw new FlArgumentError(`cannot sample ${count} of ${clients} clients`);
   }
   const ids = Array.from({ length: clients }, (_, i) => i);
   for (let i = 0; i < count; i++) {

@@ -1,3 +1,5 @@
+import { FlArgumentError } from '../../../errors.js';
+
 /** The server-side update rule applied to the round's weighted average of client models. */
 export interface ServerOptimizer {
   readonly name: string;
@@ -15,7 +17,7 @@ export interface ServerOptimizer {
 export function restoreTensor(tensors: Readonly<Record<string, Float32Array>>, name: string, into: Float32Array): void {
   const saved = tensors[name];
   if (!saved || saved.length !== into.length) {
-    throw new RangeError(`server optimizer state '${name}': expected ${into.length} values, found ${saved ? saved.length : 'none'}`);
+    throw new FlArgumentError(`server optimizer state '${name}': expected ${into.length} values, found ${saved ? saved.length : 'none'}`);
   }
   into.set(saved);
 }
