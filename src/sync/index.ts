@@ -20,11 +20,23 @@
  *   return false.
  * - Misuse throws {@link SyncMisuseError}: unlocking a mutex you do not hold, a negative
  *   semaphore count or an over-release, a barrier of 0 parties, state outside shared memory.
+ * - Robustness: a Mutex whose holder dies (thread exit or termination, process killed) is taken
+ *   over by a waiter, which gets {@link OwnerDiedError} holding it; {@link releaseHeldLocks}
+ *   releases, flagged, what a finished task left held. Needs the addon's liveness tokens.
  * - For other processes, create the primitive with `{ placement: 'mapped' }` (a /dev/shm segment
  *   of its own), or in a slice of a mapped segment with `options.memory`; the waits then go
  *   through the futex, which (unlike `Atomics.notify`) wakes across processes.
  */
-export { SyncError, SyncMisuseError, SyncTimeoutError } from './errors.js';
+export {
+  BrokenBarrierError,
+  OwnerDiedError,
+  SyncError,
+  SyncErrorCode,
+  SyncMisuseError,
+  SyncTimeoutError,
+  type OwnerDiedReason,
+} from './errors.js';
+export { releaseHeldLocks } from './held.js';
 export { Mutex } from './mutex.js';
 export { Semaphore, type SemaphoreOptions } from './semaphore.js';
 export { Barrier, MAX_PARTIES } from './barrier.js';

@@ -4,31 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { tryNative } from '../../src/shared/native.js';
 import { Barrier, Event, Mutex, Semaphore } from '../../src/sync/index.js';
 import { waiterFor } from '../../src/sync/waiter.js';
-import { inProcess, inThread } from './helpers.js';
+import { addon, inProcess, inThread, segments, slot } from './helpers.js';
 
-const addon = tryNative();
-const names: string[] = [];
-
-/** A fresh segment of `bytes`, removed when the suite ends. */
-function segment(bytes: number): { name: string; buffer: SharedArrayBuffer } {
-  const name = `weft-synctest-${process.pid}-${names.length}`;
-  const buffer = addon!.create(name, bytes);
-  names.push(name);
-  return { name, buffer };
-}
-
-/** An Int32Array over `bytes` bytes of `buffer` at `offset`, plus its [offset, length] spec. */
-function slot(buffer: SharedArrayBuffer, offset: number, bytes: number): { view: Int32Array; spec: [number, number] } {
-  return { view: new Int32Array(buffer, offset, bytes / 4), spec: [offset, bytes / 4] };
-}
+const { segment, removeAll } = segments();
 
 describe('across processes (futex on a mapped segment)', { skip: addon ? false : 'native addon not built' }, () => {
-  after(() => {
-    for (const name of names) addon!.unlink(name);
-  });
+  after(removeAll);
 
   it('primitives in mapped memory use the futex waiter', () => {
     const { buffer } = segment(4096);
