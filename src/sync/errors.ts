@@ -104,6 +104,27 @@ export class OwnerDiedError extends SyncError {
 }
 
 /**
+ * `Semaphore.create(n, { holders })`: a thread took a permit while all `holders` slots of the
+ * holder table were taken by other threads holding permits. The permit was given back before
+ * this was thrown, so nothing leaks; give the table a slot per thread that can hold permits at
+ * once. Code `WEFT_SYNC_HOLDERS_FULL`.
+ */
+export class SemaphoreHoldersFullError extends SyncError {
+  constructor(
+    /** Which call could not record its permit, e.g. `'Semaphore.acquire'`. */
+    readonly operation: string,
+    /** The table's size. */
+    readonly holders: number,
+  ) {
+    super(
+      SyncErrorCode.HoldersFull,
+      `${operation}: all ${holders} holder slots are taken by other threads holding permits; the permit was given back ` +
+        '(create the semaphore with more holders)',
+    );
+  }
+}
+
+/**
  * The barrier is broken: it was aborted, reset while the caller waited, a party's wait timed
  * out, or a party died. Every current and later `wait` throws it until `reset()`, as with
  * Python's `threading.BrokenBarrierError`. Code `WEFT_BROKEN_BARRIER`.

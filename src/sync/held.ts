@@ -12,6 +12,9 @@
  * harmless and the list stays bounded by the objects in use.
  */
 
+import type { StatsBlock } from './stats.js';
+import type { Waiter } from './waiter.js';
+
 /** Something this thread may hold; implemented by Mutex and Semaphore. */
 export interface Holdable {
   /** Whether it is in this thread's list; only {@link noteHeld} and {@link noteReleased} change it. */
@@ -68,4 +71,10 @@ export function releaseHeldLocks(): string[] {
     if (what !== null) released.push(what);
   }
   return released;
+}
+
+/** How {@link releaseHeldLocks} names a primitive: its kind, where its state lives, its stats id. */
+export function describeHeld(kind: string, view: Int32Array, waiter: Waiter, stats: StatsBlock | null): string {
+  const where = waiter.kind === 'futex' ? 'mapped memory' : 'thread-shared memory';
+  return `${kind} (${where}, byte offset ${view.byteOffset}${stats ? `, stats id ${stats.id}` : ''})`;
 }

@@ -30,6 +30,7 @@
 export {
   BrokenBarrierError,
   OwnerDiedError,
+  SemaphoreHoldersFullError,
   SyncError,
   SyncErrorCode,
   SyncMisuseError,
@@ -39,6 +40,7 @@ export {
 export { releaseHeldLocks } from './held.js';
 export { Mutex } from './mutex.js';
 export { Semaphore, type SemaphoreOptions } from './semaphore.js';
+export { MAX_HOLDERS } from './holders.js';
 export { Barrier, MAX_PARTIES } from './barrier.js';
 export { Condition } from './condition.js';
 export { Event } from './event.js';

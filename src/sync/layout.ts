@@ -23,6 +23,9 @@ export type KindName = keyof typeof Kind;
 
 const MAGIC = 0x5746; // "WF"
 const FLAG_STATS = 1;
+// An extension block follows the base words (before any stats); its first word is its length in
+// words (even, so stats stay 8-byte aligned). A Semaphore's holder table lives there.
+const FLAG_EXT = 2;
 
 /** Where a primitive (or counter) created in memory of its own lives; see {@link CreateOptions.placement}. */
 export interface PlacementOptions {
@@ -55,18 +58,26 @@ export interface Attached {
   readonly view: Int32Array;
   readonly waiter: Waiter;
   readonly stats: StatsBlock | null;
+  /** The extension block (its word 0 is its length), or null when the primitive has none. */
+  readonly ext: Int32Array | null;
 }
 
-/** Int32 words a primitive with `base` words takes (base is even, so stats stay aligned). */
-export function wordsFor(base: number, stats: boolean): number {
-  return base + (stats ? STATS_WORDS : 0);
+/**
+ * Int32 words a primitive with `base` words takes (base is even, so stats stay aligned), with an
+ * extension block of `ext` words (even, 0 for none).
+ */
+export function wordsFor(base: number, stats: boolean, ext = 0): number {
+  return base + ext + (stats ? STATS_WORDS : 0);
 }
 
-/** Allocates (or takes `options.memory`) and writes the header; the caller fills the rest. */
-export function allocate(kind: KindName, base: number, options: CreateOptions, statsAllowed: boolean): Int32Array {
+/**
+ * Allocates (or takes `options.memory`) and writes the header; the caller fills the rest. With
+ * `ext` > 0 words (even), an extension block follows the base words, its word 0 set to `ext`.
+ */
+export function allocate(kind: KindName, base: number, options: CreateOptions, statsAllowed: boolean, ext = 0): Int32Array {
   const stats = options.stats === true;
   if (stats && !statsAllowed) throw new SyncMisuseError(`${kind} does not keep contention stats`);
-  const words = wordsFor(base, stats);
+  const words = wordsFor(base, stats, ext);
   let view: Int32Array;
   if (options.placement !== undefined && options.memory !== undefined) {
     throw new SyncMisuseError(`${kind}: give memory or placement, not both (memory already says where it lives)`);
@@ -83,8 +94,9 @@ export function allocate(kind: KindName, base: number, options: CreateOptions, s
     view = placed(Int32Array, words, options, kind);
   }
   if (stats) new StatsBlock(view).initialise();
+  if (ext > 0) Atomics.store(view, base, ext);
   // The header goes last so that a concurrent from() never sees a valid header over stale words.
-  Atomics.store(view, 0, (MAGIC << 16) | (Kind[kind] << 8) | (stats ? FLAG_STATS : 0));
+  Atomics.store(view, 0, (MAGIC << 16) | (Kind[kind] << 8) | (stats ? FLAG_STATS : 0) | (ext > 0 ? FLAG_EXT : 0));
   return view;
 }
 
@@ -105,11 +117,18 @@ export function attach(kind: KindName, base: number, view: Int32Array): Attached
     throw new SyncMisuseError(`${kind}.from: this memory holds a ${name}, not a ${kind}`);
   }
   const stats = (header & FLAG_STATS) !== 0;
-  const words = wordsFor(base, stats);
+  const ext = (header & FLAG_EXT) !== 0 ? extLength(kind, base, view) : 0;
+  const words = wordsFor(base, stats, ext);
   if (view.length < words) throw new SyncMisuseError(`${kind}.from: state is ${view.length} words, needs ${words}`);
   if (stats && view.byteOffset % 8 !== 0) throw new SyncMisuseError(`${kind}.from: state must be 8-byte aligned`);
   const exact = view.length === words ? view : view.subarray(0, words);
-  return { view: exact, waiter, stats: stats ? new StatsBlock(exact) : null };
+  return { view: exact, waiter, stats: stats ? new StatsBlock(exact) : null, ext: ext > 0 ? exact.subarray(base, base + ext) : null };
+}
+
+function extLength(kind: KindName, base: number, view: Int32Array): number {
+  const ext = view.length > base ? Atomics.load(view, base) : 0;
+  if (ext < 2 || ext % 2 !== 0) throw new SyncMisuseError(`${kind}.from: state is ${view.length} words, too short for its extension`);
+  return ext;
 }
 
 /**

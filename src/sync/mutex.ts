@@ -12,7 +12,7 @@
  * inconsistent. That costs the fast path two plain stores and a plain load, no atomics.
  */
 import { OwnerDiedError, SyncMisuseError, SyncTimeoutError, type OwnerDiedReason } from './errors.js';
-import { noteHeld, noteReleased, type Holdable } from './held.js';
+import { describeHeld, noteHeld, noteReleased, type Holdable } from './held.js';
 import { describeOwner, selfId } from './identity.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { ContentionStats, StatsBlock } from './stats.js';
@@ -375,9 +375,7 @@ export class Mutex implements Holdable {
     if (!this.isHeldByCurrentThread()) return null;
     Atomics.or(this.state, ROBUST, INCONSISTENT);
     this.release(reasonCode('task-ended'));
-    const where = this.waiter.kind === 'futex' ? 'mapped memory' : 'thread-shared memory';
-    const id = this.statsBlock ? `, stats id ${this.statsBlock.id}` : '';
-    return `Mutex (${where}, byte offset ${this.state.byteOffset}${id})`;
+    return describeHeld('Mutex', this.state, this.waiter, this.statsBlock);
   }
 
   /** Whether some thread holds the lock (a snapshot: it may change right after). */

@@ -2,10 +2,13 @@
  * A counting semaphore in shared memory: at most `count` holders at once, across threads and
  * (over a weft mapped segment) processes.
  */
-import { SyncMisuseError, SyncTimeoutError } from './errors.js';
+import { SemaphoreHoldersFullError, SyncMisuseError, SyncTimeoutError } from './errors.js';
+import { describeHeld, noteHeld, noteReleased, type Holdable } from './held.js';
+import { HolderTable, MAX_HOLDERS } from './holders.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { ContentionStats, StatsBlock } from './stats.js';
 import { deadlineAfter, timeLeft } from './time.js';
+import { LIVENESS_SLICE_MS, myToken } from './token.js';
 import { runWaitLoop, runWaitLoopAsync, type WaitLoop, type Waiter } from './waiter.js';
 
 const BASE = 4;
@@ -22,6 +25,19 @@ export interface SemaphoreOptions extends CreateOptions {
    * (it means some code released what it never acquired). Default: no bound (2^31 - 1).
    */
   max?: number;
+  /**
+   * Keep a table of this many holder slots (1 to 4096) recording which thread holds how many
+   * permits, so that permits held by a thread that dies (exits, is terminated, its process is
+   * killed) come back: a waiter that has waited {@link LIVENESS_SLICE_MS} ms or more looks for
+   * dead holders and returns their permits, each exactly once. {@link releaseHeldLocks} also
+   * returns the permits a finished task kept. Give one slot per thread that may hold permits at
+   * once (at most the permit count); a thread that finds every slot taken by others gets
+   * {@link SemaphoreHoldersFullError}, its permit given back. With a table, permits belong to
+   * the thread that took them: releasing more than this thread holds is a {@link SyncMisuseError}.
+   * Costs a compare-and-swap more per acquire and release; needs the addon's liveness tokens
+   * (without them the table is not used). Default: no table (permits have no owner).
+   */
+  holders?: number;
 }
 
 /**
@@ -41,17 +57,23 @@ export interface SemaphoreOptions extends CreateOptions {
  * try { useTheScarceThing(); } finally { s.release(); }
  * ```
  */
-export class Semaphore {
+export class Semaphore implements Holdable {
   /** The shared state: pass it to another thread or process and call `Semaphore.from` there. */
   readonly state: Int32Array;
   private readonly waiter: Waiter;
   private readonly statsBlock: StatsBlock | null;
+  /** The holder table, when created with `holders` and liveness tokens exist here. */
+  private readonly table: HolderTable | null;
+  private readonly token = myToken();
+  /** @internal See held.ts. */
+  listed = false;
 
   private constructor(view: Int32Array) {
     const a = attach('Semaphore', BASE, view);
     this.state = a.view;
     this.waiter = a.waiter;
     this.statsBlock = a.stats;
+    this.table = a.ext !== null && this.token > 0 ? new HolderTable(a.ext) : null;
   }
 
   /**
@@ -68,7 +90,9 @@ export class Semaphore {
       throw new SyncMisuseError(`Semaphore.create: max must be an integer in [1, 2^31 - 1], got ${max}`);
     }
     if (initial > max) throw new SyncMisuseError(`Semaphore.create: initial count ${initial} exceeds max ${max}`);
-    const view = allocate('Semaphore', BASE, options, true);
+    const holders = holdersOption(options.holders);
+    const view = allocate('Semaphore', BASE, options, true, holders > 0 ? HolderTable.words(holders) : 0);
+    if (holders > 0) HolderTable.initialise(view.subarray(BASE), holders);
     Atomics.store(view, MAX, max);
     Atomics.store(view, COUNT, initial);
     return new Semaphore(view);
@@ -80,8 +104,14 @@ export class Semaphore {
   }
 
   /** Bytes of memory a semaphore needs, for placing one with `options.memory`. */
-  static byteLength(options: { stats?: boolean } = {}): number {
-    return wordsFor(BASE, options.stats === true) * 4;
+  static byteLength(options: { stats?: boolean; holders?: number } = {}): number {
+    const holders = holdersOption(options.holders);
+    return wordsFor(BASE, options.stats === true, holders > 0 ? HolderTable.words(holders) : 0) * 4;
+  }
+
+  /** Permits the calling thread holds, as the holder table says (0 without a table). */
+  heldByCurrentThread(): number {
+    return this.table?.countOf(this.token) ?? 0;
   }
 
   /** Permits available now (a snapshot). */
@@ -127,18 +157,38 @@ export class Semaphore {
     return true;
   }
 
+  /** Decrements COUNT if positive, and records the permit in the holder table. */
+  private take(): boolean {
+    if (!this.takePermit()) return false;
+    if (this.table === null) return true;
+    if (!this.table.add(this.token, 1)) {
+      this.addPermits(1);
+      throw new SemaphoreHoldersFullError('Semaphore.acquire', this.table.size);
+    }
+    noteHeld(this);
+    return true;
+  }
+
   /** The wait for a permit, for either driver: true once one is taken, false at the deadline. */
   private *waitForPermit(timeoutMs: number): WaitLoop<boolean> {
     const deadline = deadlineAfter(timeoutMs);
     const start = this.statsBlock ? process.hrtime.bigint() : 0n;
     const s = this.state;
+    let check = performance.now() + LIVENESS_SLICE_MS;
     for (;;) {
       const left = timeLeft(deadline);
       if (left <= 0) return false;
+      const now = performance.now();
+      if (this.table !== null && now >= check) {
+        check = now + LIVENESS_SLICE_MS;
+        const reclaimed = this.table.reclaimDead(this.token);
+        if (reclaimed > 0) this.addPermits(reclaimed);
+      }
       // WAITERS goes up before the last look at COUNT, so a release that we miss sees it.
       Atomics.add(s, WAITERS, 1);
       try {
-        yield { index: COUNT, expected: 0, timeoutMs: left };
+        // Sliced only with a table, whose dead holders are looked for between slices.
+        yield { index: COUNT, expected: 0, timeoutMs: this.table === null ? left : Math.min(left, check - now) };
       } finally {
         Atomics.sub(s, WAITERS, 1);
       }
@@ -149,9 +199,34 @@ export class Semaphore {
     }
   }
 
-  /** Returns `n` permits (default 1); more than `max` in total is a {@link SyncMisuseError}. */
+  /**
+   * Returns `n` permits (default 1); more than `max` in total is a {@link SyncMisuseError}, and
+   * so, with a holder table, is releasing more than this thread holds.
+   */
   release(n = 1): void {
     if (!Number.isInteger(n) || n < 1) throw new SyncMisuseError(`Semaphore.release: n must be an integer >= 1, got ${n}`);
+    if (this.table !== null) {
+      const left = this.table.sub(this.token, n);
+      if (left < 0) {
+        throw new SyncMisuseError(
+          `Semaphore.release: this thread holds ${this.table.countOf(this.token)} permit(s), cannot release ${n} (with holders, permits belong to the thread that took them)`,
+        );
+      }
+      if (left === 0) noteReleased(this);
+    }
+    this.addPermits(n);
+  }
+
+  /** @internal For {@link releaseHeldLocks}: gives back the permits this thread still holds. */
+  abandonIfHeld(): string | null {
+    const n = this.table?.takeAll(this.token) ?? 0;
+    if (n === 0) return null;
+    this.addPermits(n);
+    return `${describeHeld('Semaphore', this.state, this.waiter, this.statsBlock)}: ${n} permit(s)`;
+  }
+
+  /** Adds `n` permits to COUNT (at most up to max) and wakes as many waiters. */
+  private addPermits(n: number): void {
     const s = this.state;
     const max = Atomics.load(s, MAX);
     let c = Atomics.load(s, COUNT);
@@ -167,7 +242,7 @@ export class Semaphore {
   }
 
   /** Decrements COUNT if positive. */
-  private take(): boolean {
+  private takePermit(): boolean {
     const s = this.state;
     let c = Atomics.load(s, COUNT);
     while (c > 0) {
@@ -187,4 +262,12 @@ export class Semaphore {
   resetStats(): void {
     this.statsBlock?.reset();
   }
+}
+
+function holdersOption(holders: number | undefined): number {
+  if (holders === undefined) return 0;
+  if (!Number.isInteger(holders) || holders < 1 || holders > MAX_HOLDERS) {
+    throw new SyncMisuseError(`Semaphore: holders must be an integer in [1, ${MAX_HOLDERS}], got ${holders}`);
+  }
+  return holders;
 }

@@ -1,5 +1,7 @@
 /** Starting test workers: raw worker threads and forked processes running fixtures/jobs.ts. */
 import { fork, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { tryNative } from '../../src/shared/native.js';
@@ -100,4 +102,26 @@ export function segments(): { segment(bytes: number): { name: string; buffer: Sh
 /** An Int32Array over `bytes` bytes of `buffer` at `offset`, plus its [offset, length] spec. */
 export function slot(buffer: SharedArrayBuffer, offset: number, bytes: number): { view: Int32Array; spec: [number, number] } {
   return { view: new Int32Array(buffer, offset, bytes / 4), spec: [offset, bytes / 4] };
+}
+
+/** How soon after a holder's death a waiter must recover: generous for a loaded 2-core machine (~0.1 s idle). */
+export const DEATH_BOUND_MS = 1_500;
+
+/**
+ * Runs `kill` (which resolves once a holder is dead), then awaits `waiting`, a wait that began
+ * before; checks it ended within DEATH_BOUND_MS of the death and returns its outcome: 'ok', or
+ * what it threw.
+ */
+export async function settleAfterDeath(t: TestContext, what: string, waiting: Promise<unknown>, kill: () => Promise<unknown>): Promise<unknown> {
+  const outcome = waiting.then(
+    () => 'ok',
+    (e: unknown) => e,
+  );
+  await kill();
+  const died = performance.now();
+  const result = await outcome;
+  const ms = performance.now() - died;
+  t.diagnostic(`recovered ${ms.toFixed(0)} ms after ${what}`);
+  assert.ok(ms < DEATH_BOUND_MS, `recovered ${ms.toFixed(0)} ms after ${what}`);
+  return result;
 }
