@@ -41,7 +41,7 @@ export { releaseHeldLocks } from './held.js';
 export { Mutex } from './mutex.js';
 export { Semaphore, type SemaphoreOptions } from './semaphore.js';
 export { MAX_HOLDERS } from './holders.js';
-export { Barrier, MAX_PARTIES } from './barrier.js';
+export { Barrier, MAX_PARTIES, type BarrierOptions } from './barrier.js';
 export { Condition } from './condition.js';
 export { Event } from './event.js';
 export { AtomicCounter, AtomicBigCounter } from './counter.js';

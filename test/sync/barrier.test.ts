@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Barrier, SyncMisuseError, SyncTimeoutError } from '../../src/sync/index.js';
+import { Barrier, BrokenBarrierError, SyncMisuseError, SyncTimeoutError } from '../../src/sync/index.js';
 import { inThread, shared } from './helpers.js';
 
 describe('Barrier', () => {
@@ -52,20 +52,23 @@ describe('Barrier', () => {
     assert.ok([...indexes].every((i) => i >= 0 && i <= parties));
   });
 
-  it('a timeout throws SyncTimeoutError, withdraws the arrival, and the barrier stays usable', async () => {
+  it('a timeout throws SyncTimeoutError and breaks the barrier until reset()', async () => {
     const b = Barrier.create(2);
     const t = performance.now();
     assert.throws(() => b.wait(50), (e: unknown) => e instanceof SyncTimeoutError && e.operation === 'Barrier.wait');
     assert.ok(performance.now() - t >= 45);
+    assert.equal(b.broken, true);
+    assert.throws(() => b.wait(10_000), (e: unknown) => e instanceof BrokenBarrierError && /timed out/.test(e.message));
+    await assert.rejects(b.waitAsync(10_000), BrokenBarrierError);
+    b.reset();
+    assert.equal(b.broken, false);
     assert.equal(b.waiting, 0);
-    await assert.rejects(b.waitAsync(30), SyncTimeoutError);
-    assert.equal(b.waiting, 0);
-    assert.equal(b.generation, 0);
+    assert.equal(b.generation, 1, 'reset starts a new generation');
     const arrivals = shared(1);
     const other = inThread('barrierRounds', { barrier: b.state, arrivals }, { generations: 1 });
     Atomics.add(arrivals, 0, 1);
     await b.waitAsync(10_000);
     assert.equal(await other, 0);
-    assert.equal(b.generation, 1);
+    assert.equal(b.generation, 2);
   });
 });
