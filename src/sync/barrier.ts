@@ -64,9 +64,9 @@ export interface BarrierOptions extends Omit<CreateOptions, 'stats'> {
  * so does a waiter whose timeout runs out (that waiter gets {@link SyncTimeoutError}) and, with
  * `watchParties`, a dead party. Every waiting party and every later `wait` then throws
  * {@link BrokenBarrierError}, until {@link Barrier.reset} returns the barrier to its initial
- * state (parties waiting in it at that moment get the error too). Before weft 0.x+robust, a
- * timed-out waiter withdrew and the others kept waiting for a full set; they now learn at once
- * that the round failed.
+ * state (parties waiting in it at that moment get the error too). A timed-out waiter used to
+ * withdraw its arrival while the others kept waiting for a full set; it now breaks the barrier,
+ * so they learn at once that the round failed.
  *
  * `wait()` blocks the calling thread; on the main thread use `waitAsync()`.
  *

@@ -22,7 +22,11 @@
  *   semaphore count or an over-release, a barrier of 0 parties, state outside shared memory.
  * - Robustness: a Mutex whose holder dies (thread exit or termination, process killed) is taken
  *   over by a waiter, which gets {@link OwnerDiedError} holding it; {@link releaseHeldLocks}
- *   releases, flagged, what a finished task left held. Needs the addon's liveness tokens.
+ *   releases, flagged, what a finished task left held. A Semaphore created with `holders` gets a
+ *   dead holder's permits back. A Barrier breaks ({@link BrokenBarrierError} for every party)
+ *   on `abort()`, on a waiter's timeout and, with `watchParties`, when a party died. Dead
+ *   threads and processes are told by the addon's liveness tokens; without them nothing is
+ *   recovered, as before.
  * - For other processes, create the primitive with `{ placement: 'mapped' }` (a /dev/shm segment
  *   of its own), or in a slice of a mapped segment with `options.memory`; the waits then go
  *   through the futex, which (unlike `Atomics.notify`) wakes across processes.
