@@ -17,6 +17,7 @@ static napi_value export_all(napi_env env, napi_value exports) {
       {"own", NULL, weft_own, NULL, NULL, NULL, napi_enumerable, NULL},
       {"disown", NULL, weft_disown, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unlinkOwned", NULL, weft_unlink_owned, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"ownerHeld", NULL, weft_owner_held_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"futexWait", NULL, weft_futex_wait, NULL, NULL, NULL, napi_enumerable, NULL},
       {"futexWake", NULL, weft_futex_wake, NULL, NULL, NULL, napi_enumerable, NULL},
       {"futexWaitAsync", NULL, weft_futex_wait_async, NULL, NULL, NULL, napi_enumerable, NULL},

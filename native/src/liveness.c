@@ -54,7 +54,9 @@ typedef struct {
 } Self;
 
 // Process-wide: the mapped generations and a probe fd that never holds a lock, so F_OFD_GETLK
-// through it sees every holder, including the threads of this process.
+// through it sees every holder, including the threads of this process. The mapping is made from
+// the probe fd, never from an env's: a mapping pins the open file description it came from, and
+// an OFD lock lives as long as its description, so an env's lock would outlive its close().
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static _Atomic uint32_t* words = NULL;
 static int probe_fd = -1;

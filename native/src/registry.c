@@ -1,5 +1,8 @@
+#define _GNU_SOURCE  // F_OFD_SETLK, F_OFD_GETLK
 #include "registry.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +21,12 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static Mapping* mappings = NULL;
 static size_t mapping_count = 0, mapping_capacity = 0;
 
-static char (*owned)[WEFT_NAME_BYTES] = NULL;
+typedef struct {
+  char name[WEFT_NAME_BYTES];
+  int lock_fd;  // holds the owner lock; -1 if it could not be taken
+} Owned;
+
+static Owned* owned = NULL;
 static size_t owned_count = 0, owned_capacity = 0;
 static pid_t owner_pid = 0;  // the pid that registered the atexit hook (a fork must not unlink)
 
@@ -123,27 +131,75 @@ static void unlink_owned_at_exit(void) {
   weft_owned_unlink_all();
 }
 
-void weft_owned_add(const char* name) {
+static int lock_byte0(int fd, int cmd, short type) {
+  struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1, .l_pid = 0};
+  return fcntl(fd, cmd, &fl);
+}
+
+int weft_owner_lock_open(const char* path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  if (lock_byte0(fd, F_OFD_SETLK, F_RDLCK) != 0) {
+    int err = errno;
+    close(fd);
+    return -err;
+  }
+  return fd;
+}
+
+int weft_owner_held(const char* path) {
+  // O_RDONLY is enough for F_OFD_GETLK; O_NOFOLLOW: never probe through a planted symlink.
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return -errno;
+  struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1, .l_pid = 0};
+  int r = fcntl(fd, F_OFD_GETLK, &fl) == 0 ? fl.l_type != F_UNLCK : -errno;
+  close(fd);
+  return r;
+}
+
+static void forget(size_t i) {
+  if (owned[i].lock_fd >= 0) close(owned[i].lock_fd);  // drops the owner lock
+  owned[i] = owned[--owned_count];
+}
+
+int weft_owned_add(const char* name, int lock_fd) {
   pthread_mutex_lock(&lock);
   if (owner_pid == 0) {
     owner_pid = getpid();
     atexit(unlink_owned_at_exit);
   }
   bool known = false;
-  for (size_t i = 0; i < owned_count && !known; i++) known = strcmp(owned[i], name) == 0;
+  for (size_t i = 0; i < owned_count && !known; i++) known = strcmp(owned[i].name, name) == 0;
+  int err = 0;
   if (!known && owned_count == owned_capacity) {
-    void* bigger = grow(owned, &owned_capacity, WEFT_NAME_BYTES);
+    void* bigger = grow(owned, &owned_capacity, sizeof(Owned));
     if (bigger) owned = bigger;
   }
-  if (!known && owned_count < owned_capacity) snprintf(owned[owned_count++], WEFT_NAME_BYTES, "%s", name);
+  if (!known && owned_count < owned_capacity) {
+    if (lock_fd < 0) {
+      char path[WEFT_NAME_BYTES + 16];
+      snprintf(path, sizeof path, "/dev/shm/%s", name);
+      lock_fd = weft_owner_lock_open(path);
+      if (lock_fd < 0) err = -lock_fd;
+    }
+    Owned* o = &owned[owned_count++];
+    snprintf(o->name, sizeof o->name, "%s", name);
+    o->lock_fd = lock_fd;
+  } else if (known && lock_fd >= 0) {
+    close(lock_fd);
+  } else if (!known) {
+    err = ENOMEM;
+    if (lock_fd >= 0) close(lock_fd);
+  }
   pthread_mutex_unlock(&lock);
+  return err;
 }
 
 void weft_owned_remove(const char* name) {
   pthread_mutex_lock(&lock);
   for (size_t i = 0; i < owned_count; i++) {
-    if (strcmp(owned[i], name) == 0) {
-      memcpy(owned[i], owned[--owned_count], WEFT_NAME_BYTES);
+    if (strcmp(owned[i].name, name) == 0) {
+      forget(i);
       break;
     }
   }
@@ -153,8 +209,11 @@ void weft_owned_remove(const char* name) {
 int weft_owned_unlink_all(void) {
   int removed = 0;
   pthread_mutex_lock(&lock);
-  for (size_t i = 0; i < owned_count; i++) unlink_name(owned[i], &removed);
-  owned_count = 0;
+  // The name goes before the lock: a sweeper never sees an unlocked name this process still owns.
+  while (owned_count > 0) {
+    unlink_name(owned[owned_count - 1].name, &removed);
+    forget(owned_count - 1);
+  }
   pthread_mutex_unlock(&lock);
   return removed;
 }

@@ -17,7 +17,22 @@ size_t weft_registry_remove(uintptr_t start);
 bool weft_registry_lookup(uintptr_t address, size_t length, char* out);
 size_t weft_registry_count(void);
 
-void weft_owned_add(const char* name);
+// Records `name` as owned by this process. `lock_fd` is a descriptor of the segment that holds
+// its owner lock (see segment.c), or -1 to have one opened and locked here; the registry keeps
+// it until the name is disowned or unlinked. A name already owned keeps its first descriptor.
+// Returns 0, or an errno when the segment cannot be opened or locked (it is owned anyway).
+int weft_owned_add(const char* name, int lock_fd);
 void weft_owned_remove(const char* name);
-// Unlinks every owned name from /dev/shm; returns how many were removed.
+// Unlinks every owned name from /dev/shm and drops its owner lock; returns how many were removed.
 int weft_owned_unlink_all(void);
+
+// The owner lock: an open-file-description read lock on byte 0 of the segment file, held by the
+// owning process while it owns the segment. Opens `path` anew and takes the lock on that
+// description; returns its fd or -errno. A description of its own, never the one mapped: a
+// mapping holds a reference to the description it was made from, and an OFD lock lasts until a
+// description's last reference goes, so a lock on the mapped one would outlive disown and unlink
+// for as long as any buffer over the segment lives.
+int weft_owner_lock_open(const char* path);
+// Whether some process holds the owner lock of `path`: 1 yes, 0 no, -errno when it cannot be
+// told (the file cannot be opened, for one).
+int weft_owner_held(const char* path);

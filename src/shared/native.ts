@@ -23,7 +23,10 @@ export type BufferPath = 'external' | 'remap';
 
 /** The addon's raw surface. Arguments are validated in C too, but callers here validate first. */
 export interface NativeAddon {
-  /** A new segment; the buffer may be longer than `byteLength` (see {@link BufferPath}). */
+  /**
+   * A new segment, owned by this process (see `own`); the buffer may be longer than `byteLength`
+   * (see {@link BufferPath}).
+   */
   create(name: string, byteLength: number): SharedArrayBuffer;
   open(name: string): SharedArrayBuffer;
   unlink(name: string): void;
@@ -31,12 +34,21 @@ export interface NativeAddon {
   segmentOf(view: ArrayBufferView): string | undefined;
   /** Number of mappings in this process (all threads); may count some already released. */
   mappingCount(): number;
-  /** Remembers `name` as owned by this process, so `unlinkOwned` removes it. */
+  /**
+   * Remembers `name` as owned by this process, so `unlinkOwned` removes it, and takes its owner
+   * lock. `create` already does both for the segments it makes.
+   */
   own(name: string): void;
-  /** Forgets ownership of `name` (after an explicit unlink). */
+  /** Forgets ownership of `name` and drops its owner lock (before an explicit unlink). */
   disown(name: string): void;
-  /** Unlinks every owned segment; returns how many names were removed. */
+  /** Unlinks every owned segment (dropping their owner locks); returns how many names were removed. */
   unlinkOwned(): number;
+  /**
+   * Whether a live process holds the owner lock of segment `name` (every owned segment has one:
+   * create() takes it, disown/unlink drop it): 1 yes, 0 no, -1 cannot tell (no such file, or
+   * another user's).
+   */
+  ownerHeld(name: string): number;
   futexWait(view: Int32Array, index: number, expected: number, timeoutMs: number): WaitResult;
   futexWake(view: Int32Array, index: number, count: number): number;
   futexWaitAsync(view: Int32Array, index: number, expected: number, timeoutMs: number): Promise<WaitResult>;

@@ -2,17 +2,21 @@
  * Named /dev/shm segments: naming, creation, opening, removal, and the lifecycle that makes
  * sure a segment never outlives the process that owns it.
  *
- * - A segment's name carries its owner's pid: `weft-<ownerPid>-<random>`.
+ * - A segment's name carries its creator's pid, `weft-<ownerPid>-<random>`, for humans only: pids
+ *   are reused, and mean something else in another PID namespace sharing /dev/shm (a container).
+ * - What says a segment is owned is its owner lock: the owning process holds an open-file-
+ *   description lock on the file for as long as it owns it, which the kernel drops when that
+ *   process dies in any way.
  * - The owner (the creating process) removes its segments on explicit dispose, on normal exit,
  *   on an uncaught exception (Node still emits 'exit'), and on SIGINT/SIGTERM/SIGHUP, after which
  *   the signal's default action is re-raised so the process still dies of that signal.
  * - SIGKILL and crashes cannot be intercepted, so the first time a process starts using shared
- *   memory it sweeps `/dev/shm/weft-<pid>-*` whose owner pid is dead, like Python's
- *   multiprocessing resource tracker.
+ *   memory it sweeps `/dev/shm/weft-<pid>-*` that no live process owns (see
+ *   {@link sweepStaleSegments}), like Python's multiprocessing resource tracker.
  * - A process that only opens a segment (a process worker) never removes it.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { native } from './native.js';
 
@@ -121,9 +125,29 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Removes weft segments in /dev/shm whose owner process is dead (left by SIGKILL or a crash).
+ * For a segment without an owner lock: whether it may still belong to a weft from before owner
+ * locks, i.e. the pid in its name is alive here and that process has the file mapped. A reused
+ * pid does not map a dead process's segment, so it cannot keep it alive. When the pid's mappings
+ * cannot be read (another user's process), the segment is kept.
+ */
+function legacyOwnerLives(pid: number, name: string, dir: string): boolean {
+  if (!alive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/maps`, 'latin1').includes(`${dir}/${name}`);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Removes weft segments in /dev/shm that no live process owns (left by SIGKILL or a crash).
  * Returns the names removed. Runs once per thread automatically on first use of shared memory;
- * call it directly to sweep again. Segments of live processes, including this one, are kept.
+ * call it directly to sweep again.
+ *
+ * A segment is kept while some process holds its owner lock, whatever the pid in its name says:
+ * so a live owner in another PID namespace keeps its segments, and a dead owner whose pid was
+ * reused loses them. A segment without the lock is kept only if it may be an older weft's (see
+ * {@link legacyOwnerLives}), and when its lock cannot be probed (another user's file).
  */
 export function sweepStaleSegments(dir = SHM_DIR): string[] {
   let names: string[];
@@ -133,11 +157,12 @@ export function sweepStaleSegments(dir = SHM_DIR): string[] {
     return []; // no /dev/shm: nothing to sweep
   }
   const removed: string[] = [];
+  const addon = native();
   for (const name of names) {
     const pid = ownerPidOf(name);
-    if (pid === undefined || pid === process.pid || alive(pid)) continue;
+    if (pid === undefined || addon.ownerHeld(name) !== 0 || legacyOwnerLives(pid, name, dir)) continue;
     try {
-      native().unlink(name);
+      addon.unlink(name);
       removed.push(name);
     } catch {
       // Raced with another sweeper, or not ours to remove (EACCES): leave it.

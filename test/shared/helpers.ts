@@ -46,10 +46,16 @@ export class Peer {
 }
 
 /** Runs owner.ts with `how`, returning the child, its segment name once printed. */
-export async function startOwner(how: string): Promise<{ child: ChildProcess; name: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture('owner.ts'), how], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startOwner(how: string): Promise<{ child: ChildProcess; name: string; stderr: () => string }> {
+  return startOwnerVia(process.execPath, ['--import', 'tsx', fixture('owner.ts'), how]);
+}
+
+/** Like {@link startOwner}, through a command of its own (one that runs owner.ts somehow). */
+export async function startOwnerVia(
+  command: string,
+  args: string[],
+): Promise<{ child: ChildProcess; name: string; stderr: () => string }> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
