@@ -11,22 +11,28 @@
  * mechanism. {@link isMapped} tells which one a buffer needs.
  */
 import { native, tryNative, type WaitResult } from './native.js';
+import { SharedArgumentError } from './argument-error.js';
 
 export type { WaitResult } from './native.js';
 
-function checkArgs(view: Int32Array, index: number, timeoutMs: number | undefined): number {
-  if (!(view instanceof Int32Array)) throw new TypeError('futex: view must be an Int32Array');
+function checkArgs(op: string, view: Int32Array, index: number, timeoutMs: number | undefined): number {
+  if (!(view instanceof Int32Array)) throw new SharedArgumentError(op, 'view', `must be an Int32Array, got ${describe(view)}`);
   if (!(view.buffer instanceof SharedArrayBuffer)) {
-    throw new TypeError('futex: view must be over a SharedArrayBuffer');
+    throw new SharedArgumentError(op, 'view', 'must be over a SharedArrayBuffer, got one over an ArrayBuffer');
   }
   if (!Number.isInteger(index) || index < 0 || index >= view.length) {
-    throw new RangeError(`futex: index ${index} out of range [0, ${view.length})`);
+    throw new SharedArgumentError(op, 'index', `must be an integer in [0, ${view.length}), got ${index}`);
   }
   if (timeoutMs === undefined || timeoutMs === Infinity) return -1;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
-    throw new TypeError('futex: timeoutMs must be a number');
+    throw new SharedArgumentError(op, 'timeoutMs', `must be a number of milliseconds, got ${String(timeoutMs)}`);
   }
   return Math.max(0, timeoutMs);
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  return (value as object).constructor?.name ?? 'an object';
 }
 
 /**
@@ -35,7 +41,7 @@ function checkArgs(view: Int32Array, index: number, timeoutMs: number | undefine
  * Like `Atomics.wait`, 'ok' may also be a spurious wake-up: callers re-check their condition.
  */
 export function futexWait(view: Int32Array, index: number, expected: number, timeoutMs?: number): WaitResult {
-  const t = checkArgs(view, index, timeoutMs);
+  const t = checkArgs('futexWait', view, index, timeoutMs);
   return native().futexWait(view, index, expected | 0, t);
 }
 
@@ -51,7 +57,7 @@ export function futexWaitAsync(
   timeoutMs?: number,
 ): Promise<WaitResult> {
   try {
-    const t = checkArgs(view, index, timeoutMs);
+    const t = checkArgs('futexWaitAsync', view, index, timeoutMs);
     return native().futexWaitAsync(view, index, expected | 0, t);
   } catch (err) {
     return Promise.reject(err);
@@ -60,7 +66,7 @@ export function futexWaitAsync(
 
 /** Wakes up to `count` (default: all) waiters on `view[index]`; returns how many were woken. */
 export function futexWake(view: Int32Array, index: number, count = Infinity): number {
-  checkArgs(view, index, undefined);
+  checkArgs('futexWake', view, index, undefined);
   const n = count === Infinity ? 0x7fffffff : Math.max(0, Math.min(0x7fffffff, Math.floor(count)));
   return native().futexWake(view, index, n);
 }

@@ -15,3 +15,4 @@ export { futexWait, futexWaitAsync, futexWake, isMapped, type WaitResult } from 
 export { encodeShared, decodeShared, isSharedDescriptor, type SharedDescriptor } from './handle.js';
 export { sweepStaleSegments, ownerPidOf, SEGMENT_PREFIX } from './segment.js';
 export { BUILD_COMMAND, NativeUnavailableError, type BufferPath } from './native.js';
+export { SharedArgumentError, SharedErrorCode } from './argument-error.js';

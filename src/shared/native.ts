@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { WeftError } from './errors.js';
+import { SharedErrorCode } from './argument-error.js';
 
 /** Result of a futex wait, named like `Atomics.wait`'s results. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
@@ -85,14 +87,17 @@ export const BUILD_COMMAND = `npm rebuild ${packageName()}  (needs python3, make
  * mapped memory, a cross-process wait) and the addon cannot be loaded here. Everything else in
  * weft works without it. `reason` says why; the message says what to do.
  */
-export class NativeUnavailableError extends Error {
-  override readonly name = 'NativeUnavailableError';
-  readonly code = 'WEFT_NATIVE_UNAVAILABLE';
+export class NativeUnavailableError extends WeftError {
+  declare readonly code: typeof SharedErrorCode.NativeUnavailable;
   constructor(
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`weft: mapped shared memory and cross-process waits need weft's native addon, which is not available: ${reason}`, options);
+    super(
+      SharedErrorCode.NativeUnavailable,
+      `weft: mapped shared memory and cross-process waits need weft's native addon, which is not available: ${reason}`,
+      options,
+    );
   }
 }
 

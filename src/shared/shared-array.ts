@@ -10,7 +10,8 @@
  */
 import { createSegment, forgetSegment, unlinkSegment } from './segment.js';
 import { nativeLoaded, native } from './native.js';
-import { typedArrayName, type SharedTypedArray, type TypedArrayConstructor } from './types.js';
+import { TYPED_ARRAYS, typedArrayName, type SharedTypedArray, type TypedArrayConstructor } from './types.js';
+import { SharedArgumentError } from './argument-error.js';
 
 /** Where a shared array's memory lives. */
 export type Placement = 'memory' | 'mapped';
@@ -33,17 +34,29 @@ export function sharedArray<C extends TypedArrayConstructor>(
   length: number,
   options: SharedArrayOptions = {},
 ): InstanceType<C> {
-  if (typedArrayName(new type(0)) === undefined) throw new TypeError('sharedArray: unsupported array type');
+  if (!isTypedArrayConstructor(type)) {
+    throw new SharedArgumentError('sharedArray', 'type', `must be a numeric TypedArray constructor (${Object.keys(TYPED_ARRAYS).join(', ')}), got ${String((type as { name?: string })?.name ?? type)}`);
+  }
   if (!Number.isSafeInteger(length) || length < 0) {
-    throw new RangeError(`sharedArray: length must be a non-negative integer, got ${length}`);
+    throw new SharedArgumentError('sharedArray', 'length', `must be a non-negative integer, got ${length}`);
   }
   const placement = options.placement ?? 'memory';
   const byteLength = length * type.BYTES_PER_ELEMENT;
   let buffer: SharedArrayBuffer;
   if (placement === 'memory') buffer = new SharedArrayBuffer(byteLength);
   else if (placement === 'mapped') buffer = createSegment(byteLength).buffer;
-  else throw new TypeError(`sharedArray: unknown placement ${String(placement)}`);
+  else throw new SharedArgumentError('sharedArray', 'options.placement', `must be 'memory' or 'mapped', got ${String(placement)}`);
   return viewOf(type, buffer, 0, length);
+}
+
+/** A numeric TypedArray constructor, or a subclass of one. */
+function isTypedArrayConstructor(type: unknown): boolean {
+  if (typeof type !== 'function') return false;
+  try {
+    return typedArrayName(new (type as new (n: number) => unknown)(0)) !== undefined;
+  } catch {
+    return false; // not constructible at all
+  }
 }
 
 /** `new type(buffer, byteOffset, length)`, typed for a union of constructors. */

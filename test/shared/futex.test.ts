@@ -9,6 +9,8 @@ import { sharedArray, dispose } from '../../src/shared/index.js';
 import { encodeShared } from '../../src/shared/handle.js';
 import { Peer } from './helpers.js';
 import { ADDON_DIR } from '../../src/shared/native.js';
+import { SharedArgumentError } from '../../src/shared/argument-error.js';
+import { WeftError } from '../../src/shared/errors.js';
 
 const mapped = (n = 4) => sharedArray(Int32Array, n, { placement: 'mapped' });
 
@@ -26,9 +28,17 @@ test('not-equal when the word differs, timed-out after the timeout', () => {
 
 test('argument errors are thrown, not ignored', () => {
   const w = mapped();
-  assert.throws(() => futexWait(w, 4, 0, 0), RangeError);
-  assert.throws(() => futexWait(new Int32Array(4), 0, 0, 0), TypeError);
-  assert.throws(() => futexWake(new Float64Array(4) as unknown as Int32Array, 0), TypeError);
+  const invalid = (argument: string, message: RegExp) => (err: unknown) => {
+    assert.ok(err instanceof SharedArgumentError && err instanceof WeftError);
+    assert.equal(err.code, 'WEFT_SHARED_INVALID_ARGUMENT');
+    assert.equal(err.argument, argument);
+    assert.match(err.message, message);
+    return true;
+  };
+  assert.throws(() => futexWait(w, 4, 0, 0), invalid('index', /futexWait: index must be an integer in \[0, 4\), got 4/));
+  assert.throws(() => futexWait(new Int32Array(4), 0, 0, 0), invalid('view', /over a SharedArrayBuffer/));
+  assert.throws(() => futexWake(new Float64Array(4) as unknown as Int32Array, 0), invalid('view', /must be an Int32Array, got Float64Array/));
+  assert.throws(() => futexWait(w, 0, 0, NaN), invalid('timeoutMs', /got NaN/));
   dispose(w);
 });
 
@@ -87,7 +97,7 @@ test('async wait results: not-equal and timed-out', async () => {
   const t0 = performance.now();
   assert.equal(await futexWaitAsync(w, 0, 0, 30), 'timed-out');
   assert.ok(performance.now() - t0 >= 25);
-  await assert.rejects(futexWaitAsync(w, 9, 0, 0), RangeError);
+  await assert.rejects(futexWaitAsync(w, 9, 0, 0), SharedArgumentError);
   dispose(w);
 });
 
