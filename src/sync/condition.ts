@@ -2,7 +2,7 @@
  * A condition variable in shared memory, used with a {@link Mutex}: wait until some state
  * protected by the mutex changes, without spinning.
  */
-import { SyncMisuseError } from './errors.js';
+import { SyncMisuseError, type OwnerDiedError } from './errors.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { Mutex } from './mutex.js';
 import { deadlineAfter, timeLeft } from './time.js';
@@ -40,6 +40,9 @@ const WAITERS = 2; // lets notify skip the wake call (a syscall for mapped memor
  * of the predicate. Either way the mutex is held again when they return; re-acquiring it is not
  * bounded by the timeout. `wait` blocks the calling thread; on the main thread use the async forms
  * with a mutex taken by `lockAsync`.
+ *
+ * If the mutex's holder died while this party slept (see {@link Mutex}), re-taking the mutex
+ * throws {@link OwnerDiedError} from `wait`, with the mutex held, as `lock()` does.
  */
 export class Condition {
   /** The shared state: pass it to another thread or process and call `Condition.from` there. */
