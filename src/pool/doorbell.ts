@@ -14,6 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { createSegment, openSegmentCached } from '../shared/segment.js';
 import { tryNative } from '../shared/native.js';
+import { PROGRESS_WORDS, ProgressWords } from './progress.js';
 
 const RUNG = 0; // batches the pool has sent (rung after each)
 const SENT = 1; // results messages the worker has posted
@@ -103,9 +104,15 @@ export class Doorbell {
 export interface DoorbellSlot {
   segment: string;
   slot: number;
+  /** Written in the slot by the parent: a worker that reads the same value shares the parent's memory. */
+  nonce: number;
 }
 
-const SLOT_WORDS = 4;
+/** A slot: the doorbell's words, then the worker's progress record (see progress.ts), then spare. */
+const SLOT_WORDS = 8;
+const PROGRESS_AT = WORDS;
+const NONCE_AT = PROGRESS_AT + PROGRESS_WORDS;
+let nextNonce = (process.pid * 7919) | 1;
 const SLOTS = 4096;
 
 /**
@@ -119,7 +126,7 @@ export class ProcessDoorbells {
   private next = 1;
 
   /** A doorbell for a new process worker, or undefined when none can be had. */
-  lend(): { doorbell: Doorbell; slot: DoorbellSlot } | undefined {
+  lend(): { doorbell: Doorbell; progress: ProgressWords; slot: DoorbellSlot } | undefined {
     if (!tryNative()) return undefined;
     const slot = this.free.pop() ?? (this.next < SLOTS ? this.next++ : undefined);
     if (slot === undefined) return undefined;
@@ -129,7 +136,9 @@ export class ProcessDoorbells {
     }
     const words = this.segment.words;
     words.fill(0, slot * SLOT_WORDS, (slot + 1) * SLOT_WORDS);
-    return { doorbell: slotDoorbell(words, slot), slot: { segment: this.segment.name, slot } };
+    const nonce = (nextNonce = (nextNonce + 0x9e3779b1) | 0) || 1;
+    Atomics.store(words, slot * SLOT_WORDS + NONCE_AT, nonce);
+    return { doorbell: slotDoorbell(words, slot), progress: slotProgress(words, slot), slot: { segment: this.segment.name, slot, nonce } };
   }
 
   /** Takes a slot back once its worker has exited. */
@@ -138,9 +147,20 @@ export class ProcessDoorbells {
   }
 }
 
-/** The process worker's side: its doorbell in the parent's segment. */
-export function openProcessDoorbell(slot: DoorbellSlot): Doorbell {
-  return slotDoorbell(new Int32Array(openSegmentCached(slot.segment)), slot.slot);
+/**
+ * The process worker's side: its doorbell and progress record in the parent's segment. The record is
+ * returned only when the slot holds the parent's nonce: a record the parent cannot see would make it
+ * believe that nothing had started.
+ */
+export function openProcessDoorbell(slot: DoorbellSlot): { doorbell: Doorbell; progress: ProgressWords | undefined } {
+  const words = new Int32Array(openSegmentCached(slot.segment));
+  const shared = Atomics.load(words, slot.slot * SLOT_WORDS + NONCE_AT) === slot.nonce;
+  return { doorbell: slotDoorbell(words, slot.slot), progress: shared ? slotProgress(words, slot.slot) : undefined };
+}
+
+function slotProgress(words: Int32Array, slot: number): ProgressWords {
+  const at = slot * SLOT_WORDS + PROGRESS_AT;
+  return new ProgressWords(words.subarray(at, at + PROGRESS_WORDS));
 }
 
 function slotDoorbell(words: Int32Array, slot: number): Doorbell {

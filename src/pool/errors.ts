@@ -46,6 +46,26 @@ export class WorkerCrashedError extends WeftError {
   }
 }
 
+/**
+ * The task ran to its end, but its worker died before the result reached the pool (results travel in
+ * batches, and a worker killed from outside takes the unsent ones with it). The task ran once; with
+ * the `retries` option it runs again instead.
+ */
+export class ResultLostError extends WeftError {
+  readonly task: string;
+  readonly worker: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  constructor(task: string, worker: string, exitCode: number | null, signal: string | null) {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+    super('WEFT_RESULT_LOST', `task '${task}' finished on ${worker}, but the worker ${how} before its result reached the pool`);
+    this.task = task;
+    this.worker = worker;
+    this.exitCode = exitCode;
+    this.signal = signal;
+  }
+}
+
 /** The task ran longer than its `timeout`; its worker was terminated and replaced. */
 export class TimeoutError extends WeftError {
   readonly task: string;
@@ -101,12 +121,16 @@ export class UnknownTaskError extends WeftError {
   }
 }
 
-/** An argument (or a result) could not be sent between threads or processes. */
+/** An argument could not be sent to a worker, or a result back from it. */
 export class SerializationError extends WeftError {
   readonly task: string;
-  constructor(task: string, what: string, why: string) {
-    super('WEFT_NOT_SENDABLE', `task '${task}': ${what} cannot be sent to the worker: ${why}`);
+  /** `'to-worker'` for arguments, `'from-worker'` for a result. */
+  readonly direction: 'to-worker' | 'from-worker';
+  constructor(task: string, what: string, why: string, direction: 'to-worker' | 'from-worker' = 'to-worker') {
+    const where = direction === 'to-worker' ? 'cannot be sent to the worker' : 'could not be sent back from the worker';
+    super('WEFT_NOT_SENDABLE', `task '${task}': ${what} ${where}: ${why}`);
     this.task = task;
+    this.direction = direction;
   }
 }
 

@@ -14,6 +14,7 @@ export {
   ModuleLoadError,
   PoolClosedError,
   QueueFullError,
+  ResultLostError,
   SerializationError,
   TaskError,
   TimeoutError,

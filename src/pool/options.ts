@@ -18,6 +18,23 @@ export interface PoolOptions {
   maxQueue?: number;
   /** Default per-task timeout in ms (a call's own `timeout` wins). Default: none. */
   timeout?: number;
+  /**
+   * How many times a task runs again when its worker dies under it: killed, crashed, out of memory, or
+   * `process.exit` while running it, or dead before sending back the result of a task it had finished.
+   * Only for idempotent tasks: a retried task may have done part or all of its work already. A call's own
+   * `retries` wins. Timeouts, aborts and errors the task throws are never retried. Default: 0, so a task
+   * runs at most once, and one whose worker dies under it rejects with `WorkerCrashedError` (it was
+   * running) or `ResultLostError` (it had finished); tasks the worker had not started run elsewhere.
+   */
+  retries?: number;
+  /**
+   * Milliseconds a worker may take to load the task module (its top-level code and awaits) before the
+   * pool gives up: before the module has loaded anywhere, every call and `ready()` then reject with
+   * `ModuleLoadError` ("did not finish loading in N ms"); a worker stuck starting after the module did
+   * load elsewhere is just replaced. Separate from `timeout`, which bounds a task's run: loading a large
+   * module on a busy machine can take far longer than a task. Default: 30000.
+   */
+  loadTimeout?: number;
   /** Heap and stack limits per worker; exceeding them crashes that worker, which is replaced. */
   resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
   /** Extra Node flags for workers. */
@@ -40,11 +57,16 @@ export interface ResolvedOptions {
   start: 'lazy' | 'eager';
   maxQueue: number;
   timeout: number | undefined;
+  retries: number;
+  loadTimeout: number;
 }
 
 const BACKENDS: readonly BackendKind[] = ['thread', 'process', 'inline'];
 /** Far more workers than cores only thrashes; this catches typos like 1e6 while allowing oversubscription. */
 export const MAX_WORKERS = 1024;
+/** More retries than this hides a task that kills its worker every time. */
+export const MAX_RETRIES = 100;
+const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 
 /** What a worker count breaks: not an integer from 1 to the maximum, or not 1 where exactly one worker runs. */
 export type WorkersProblem = 'range' | 'single';
@@ -94,6 +116,10 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
   const maxQueue = options.maxQueue ?? Infinity;
   if (maxQueue !== Infinity) checkInteger('maxQueue', maxQueue, 0, Number.MAX_SAFE_INTEGER);
   if (options.timeout !== undefined) checkTimeout('timeout', options.timeout);
+  const retries = options.retries ?? 0;
+  checkInteger('retries', retries, 0, MAX_RETRIES);
+  const loadTimeout = options.loadTimeout ?? DEFAULT_LOAD_TIMEOUT_MS;
+  checkTimeout('loadTimeout', loadTimeout);
   const limits = options.resourceLimits;
   if (limits !== undefined) {
     if (typeof limits !== 'object' || limits === null) throw new InvalidOptionError('resourceLimits', 'expected an object');
@@ -107,7 +133,7 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
   if (options.execArgv !== undefined && !(Array.isArray(options.execArgv) && options.execArgv.every((a) => typeof a === 'string'))) {
     throw new InvalidOptionError('execArgv', 'expected an array of strings');
   }
-  return { backend, workers, start, maxQueue, timeout: options.timeout };
+  return { backend, workers, start, maxQueue, timeout: options.timeout, retries, loadTimeout };
 }
 
 /** Checks a per-call timeout (or the pool default). */

@@ -9,7 +9,7 @@ import { backendFor } from './backends/index.js';
 import type { BackendKind } from './backends/types.js';
 import { AbortError, ModuleLoadError, PoolClosedError, QueueFullError, TaskError, UnknownTaskError } from './errors.js';
 import { chunkSizeOf, taskCaller, type Executor } from './executor.js';
-import { checkTimeout, resolveOptions, USER_MODULE, type PoolOptions, type ResolvedOptions } from './options.js';
+import { checkInteger, checkTimeout, MAX_RETRIES, resolveOptions, USER_MODULE, type PoolOptions, type ResolvedOptions } from './options.js';
 import { PipelineDepth } from './pipeline.js';
 import { JOB_CALL, JOB_CHUNK } from './protocol.js';
 import { TaskQueue } from './queue.js';
@@ -80,6 +80,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
       this.depth,
       this.recorder,
       observer,
+      this.options.loadTimeout,
     );
     const failed = observer?.taskFailed?.bind(observer);
     this.reportFailure = failed
@@ -220,6 +221,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
         reject,
         this.reportFailure,
       );
+      task.retriesLeft = options?.retries ?? this.options.retries;
       if (options?.signal) {
         task.controllable = true;
         task.onSettle(this.signals.watch(options.signal, task));
@@ -236,9 +238,10 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     if (this.closed) return new PoolClosedError();
     if (typeof name !== 'string') return new UnknownTaskError(String(name), this.taskNames ?? []);
     if (this.taskNames && !this.taskNames.includes(name)) return new UnknownTaskError(name, this.taskNames);
-    if (options?.timeout !== undefined) {
+    if (options?.timeout !== undefined || options?.retries !== undefined) {
       try {
-        checkTimeout('timeout', options.timeout);
+        if (options.timeout !== undefined) checkTimeout('timeout', options.timeout);
+        if (options.retries !== undefined) checkInteger('retries', options.retries, 0, MAX_RETRIES);
       } catch (error) {
         return error as Error;
       }
@@ -309,7 +312,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     const target = this.options.start === 'eager' && !this.closed ? this.options.workers : minimum;
     const live = this.workers.liveCount();
     const wanted = Math.min(this.options.workers, Math.max(target, live + this.queue.size));
-    for (let i = live; i < wanted; i++) this.workers.spawn();
+    for (let i = live; i < wanted; i++) if (!this.workers.spawn()) break;
   }
 
   /** The module cannot load: fail everything once and start no more workers. */

@@ -64,6 +64,8 @@ export interface ResultsMessage {
 export interface ReadyMessage {
   type: 'ready';
   tasks: string[];
+  /** Whether the worker keeps its progress record (see progress.ts); without it the pool must guess after a crash. */
+  progress: boolean;
 }
 
 /** Worker to parent: the task module failed to load. The worker exits after sending it. */
@@ -89,6 +91,8 @@ export interface WorkerData {
   /** Thread workers: the state of their doorbell, and the process's count of active thread workers (see doorbell.ts). */
   doorbell?: Int32Array;
   activeWorkers?: Int32Array;
+  /** Thread workers: their progress record (see progress.ts). Process workers find theirs beside the doorbell. */
+  progress?: Int32Array;
   /** Process workers: where their doorbell lives. */
   doorbellSlot?: DoorbellSlot;
 }

@@ -15,6 +15,8 @@ export interface PoolStats {
   timedOut: number;
   /** Workers that died (crash, exit, kill, out of memory) and were replaced. */
   crashes: number;
+  /** Tasks run again because their worker died while running them or before sending their result (the `retries` option). */
+  retried?: number;
   queueWaitMs: { p50: number; p99: number; max: number };
   runTimeMs: { p50: number; p99: number; max: number };
   perWorker: WorkerStats[];
@@ -64,6 +66,7 @@ export class StatsRecorder {
   cancelled = 0;
   timedOut = 0;
   crashes = 0;
+  retried = 0;
   readonly queueWait = new SampleRing();
   readonly runTime = new SampleRing();
 }

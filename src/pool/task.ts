@@ -12,6 +12,8 @@ export class Task {
   runningSince = 0;
   /** Has a timeout or signal: the worker reports around it, so the pool knows exactly when it runs. */
   controllable: boolean;
+  /** Times it may still run again after its worker died under it (the `retries` option). */
+  retriesLeft = 0;
   private timer: NodeJS.Timeout | undefined;
   private removeAbortListener: (() => void) | undefined;
 

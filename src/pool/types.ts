@@ -39,6 +39,8 @@ export interface CallOptions {
   timeout?: number;
   /** Buffers to move to a thread worker instead of copying (ignored by other backends). */
   transfer?: Transferable[];
+  /** Times the task runs again if its worker dies under it; overrides the pool's `retries` (see there). Idempotent tasks only. */
+  retries?: number;
 }
 
 /** Options for `map` and `asCompleted`. */

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Backend, ExitInfo, SpawnOptions, WorkerEvents } from './backends/types.js';
 import { CopyOnce } from './copy-once.js';
-import { ModuleLoadError, SerializationError, TaskError, TimeoutError, UnknownTaskError, WeftError, WorkerCrashedError, type RemoteError } from './errors.js';
+import { ModuleLoadError, SerializationError, TaskError, TimeoutError, UnknownTaskError, WeftError, type RemoteError } from './errors.js';
 import { FinishedBatch } from './finished-batch.js';
 import type { PoolObserver } from './observer.js';
 import type { PipelineDepth } from './pipeline.js';
@@ -34,14 +34,14 @@ import type { PoolStats, StatsRecorder } from './stats.js';
 import type { Task } from './task.js';
 import { describeUnsendable } from './unsendable.js';
 import { WorkerSlot } from './worker-slot.js';
+import { Aftermath } from './aftermath.js';
+import { StartGuard } from './start-guard.js';
 
 /**
- * After this many workers in a row die before loading the module, the pool stops trying. A
- * worker killed from outside (SIGKILL, SIGTERM) while starting is less likely the module's fault,
- * so such deaths weigh less; a module that always dies at start still ends the loop.
+ * How long (ms) the pool waits for a terminated worker to exit before it gives up on it: a thread blocked
+ * in native code cannot be stopped until it returns, and close() and destroy() must still settle.
  */
-const MAX_START_FAILURES = 3;
-const EXTERNAL_KILL_WEIGHT = 0.25;
+const EXIT_WAIT_MS = 1000;
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
 /** How long the pool's thread stays awake for a short task's answer (see keepAwake). */
@@ -66,8 +66,9 @@ export class WorkerSet {
   private readonly finished = new FinishedBatch();
   /** Copies of large typed-array arguments made for the batch being sent (thread workers). */
   private readonly copyOnce = new CopyOnce();
+  private readonly aftermath: Aftermath;
+  private readonly starts: StartGuard;
   private nextWorkerIndex = 1;
-  private startFailures = 0;
   private referenced = false;
   private awakeUntil = 0;
   private awakeScheduled = false;
@@ -83,11 +84,18 @@ export class WorkerSet {
     private readonly depth: PipelineDepth,
     private readonly recorder: StatsRecorder,
     private readonly observer: PoolObserver | undefined,
-  ) {}
+    /** Ms a worker may take to load the module (the pool's `loadTimeout`). */
+    private readonly loadTimeoutMs: number,
+  ) {
+    this.aftermath = new Aftermath(queue, recorder);
+    this.starts = new StartGuard(loadTimeoutMs);
+  }
 
   // ---- spawn ------------------------------------------------------------------------------
 
-  spawn(): void {
+  /** Starts a worker, unless a start-up death asks for a pause (then the pool is told to dispatch once it is over). */
+  spawn(): boolean {
+    if (!this.starts.mayStart(() => this.pool.dispatch())) return false;
     const slot = new WorkerSlot(this.nextWorkerIndex++);
     this.slots.add(slot);
     const events: WorkerEvents = { message: (message) => this.onMessage(slot, message), exit: (info) => this.onExit(slot, info) };
@@ -99,6 +107,9 @@ export class WorkerSet {
       slot.channel = { name: `${this.impl.kind}-${slot.index}`, send: () => {}, terminate: () => {}, setReferenced: () => {} };
       queueMicrotask(() => this.onExit(slot, { code: null, signal: null, reason: (error as Error).message }));
     }
+    slot.timer = setTimeout(() => this.onLoadTimeout(slot), this.loadTimeoutMs);
+    if (!this.referenced) slot.timer.unref();
+    return true;
   }
 
   /** Workers started and not yet stopping or exited. */
@@ -143,7 +154,12 @@ export class WorkerSet {
   /** Whether the workers keep the process alive. */
   setReferenced(referenced: boolean): void {
     this.referenced = referenced;
-    for (const slot of this.slots) slot.channel.setReferenced(referenced);
+    this.starts.setReferenced(referenced);
+    for (const slot of this.slots) {
+      slot.channel.setReferenced(referenced);
+      if (referenced) slot.timer?.ref();
+      else slot.timer?.unref();
+    }
   }
 
   /** The tasks sent to workers and not finished, and each worker's figures. */
@@ -245,9 +261,14 @@ export class WorkerSet {
         this.onResults(slot, message.results);
         break;
       case 'ready':
-        if (slot.state === 'starting') slot.state = 'ready';
+        if (slot.state === 'starting') {
+          slot.state = 'ready';
+          clearTimeout(slot.timer);
+          slot.timer = undefined;
+        }
+        if (message.progress) slot.progress = slot.channel.progress;
         this.observer?.workerReady?.(slot.name, epochNow());
-        this.startFailures = 0;
+        this.starts.ready();
         this.pool.workerReady(message.tasks);
         break;
       case 'load-error':
@@ -315,7 +336,7 @@ export class WorkerSet {
         return;
       case RESULT_UNSENDABLE:
         this.recorder.failed++;
-        task.reject(new SerializationError(task.name, 'its result', (value as RemoteError).message));
+        task.reject(new SerializationError(task.name, 'its result', (value as RemoteError).message, 'from-worker'));
         return;
       case RESULT_UNKNOWN_TASK:
         this.recorder.failed++;
@@ -341,70 +362,61 @@ export class WorkerSet {
     if (slot.state !== 'ready') return;
     slot.state = 'stopping';
     this.recorder.crashes++;
-    const line = slot.takeAll();
-    const culprit = line.shift();
-    slot.stoppedFor = culprit;
-    if (culprit && !culprit.settled) {
-      this.recorder.failed++;
-      culprit.reject(new WorkerCrashedError(culprit.name, slot.name, code, null));
-    }
-    this.requeue(line);
+    this.aftermath.exiting(slot, code);
     this.pool.scheduleDispatch();
   }
 
   private onExit(slot: WorkerSlot, info: ExitInfo): void {
+    if (slot.state === 'dead') return; // abandoned earlier (see abandon)
     const wasStarting = slot.state === 'starting';
     const deliberate = slot.state === 'stopping';
     slot.markExited();
     this.slots.delete(slot);
     this.observer?.workerExited?.(slot.name, epochNow(), info);
     const destroyed = this.pool.destroyed();
-    if (!deliberate && !destroyed) {
-      if (wasStarting && !this.pool.loadFailed()) {
-        this.startFailures += info.signal === 'SIGKILL' || info.signal === 'SIGTERM' ? EXTERNAL_KILL_WEIGHT : 1;
-        if (this.startFailures >= MAX_START_FAILURES) {
-          const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
-          this.pool.failLoading(
-            new ModuleLoadError(this.shownModule, {
-              name: 'WorkerStartError',
-              message: `workers repeatedly died before loading the module (the last one ${how})${info.reason ? ` (${info.reason})` : ''}`,
-            }),
-          );
-        }
-      } else if (!wasStarting) {
-        this.recorder.crashes++;
-        const line = slot.takeAll();
-        const culprit = line.shift();
-        if (culprit && !culprit.settled) {
-          this.recorder.failed++;
-          culprit.reject(new WorkerCrashedError(culprit.name, slot.name, slot.exitingCode ?? info.code, info.signal, info.reason));
-        }
-        this.requeue(line);
-      }
+    if (wasStarting) {
+      if (!destroyed && !this.pool.loadFailed() && this.starts.died(info)) this.pool.failLoading(this.startDeathError(info));
+    } else if (!destroyed) {
+      if (!deliberate) this.recorder.crashes++;
+      this.aftermath.settleLine(slot, info, !deliberate);
     }
     this.pool.notifyIfIdle();
     if (!destroyed) this.pool.scheduleDispatch();
   }
 
-  private requeue(tasks: Task[]): void {
-    const live = tasks.filter((task) => !task.settled);
-    for (const task of live) {
-      task.state = 'queued';
-      task.slot = undefined;
+  private startDeathError(info: ExitInfo): ModuleLoadError {
+    let how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
+    // Node's exit code for a module whose top-level await can never settle (its event loop ran empty).
+    if (info.code === 13) how += ": its top-level await never settled";
+    return new ModuleLoadError(this.shownModule, {
+      name: 'WorkerStartError',
+      message: `workers repeatedly died before loading the module (the last one ${how})${info.reason ? ` (${info.reason})` : ''}`,
+    });
+  }
+
+  /** The worker has not loaded the module within `loadTimeout`. */
+  private onLoadTimeout(slot: WorkerSlot): void {
+    slot.timer = undefined;
+    if (slot.state !== 'starting') return;
+    if (this.starts.moduleLoaded) {
+      // It loads elsewhere: this start is stuck (a busy machine, a passing fault); replace it.
+      this.terminate(slot);
+      return;
     }
-    this.queue.pushFront(live);
+    this.pool.failLoading(
+      new ModuleLoadError(this.shownModule, { name: 'LoadTimeout', message: `the module did not finish loading in ${this.loadTimeoutMs} ms (the pool's loadTimeout)` }),
+    );
   }
 
   // ---- retire -----------------------------------------------------------------------------
 
-  /** Terminates a worker to stop the task it is running; tasks queued behind it go back to the pool. */
+  /** Terminates a worker to stop the task it is running; tasks it has not started go back to the pool. */
   stop(slot: WorkerSlot, running: Task, error: Error): void {
     running.reject(error);
     if (slot.state === 'dead' || slot.state === 'stopping') return;
     slot.state = 'stopping';
-    slot.stoppedFor = running;
-    this.requeue(slot.takeAll().filter((task) => task !== running));
-    slot.channel.terminate();
+    this.aftermath.stopping(slot, running);
+    this.terminate(slot);
     this.pool.scheduleDispatch();
     this.pool.notifyIfIdle();
   }
@@ -414,16 +426,47 @@ export class WorkerSet {
     for (const slot of this.slots) for (const task of slot.takeAll()) task.reject(error);
   }
 
-  /** Terminates every worker; resolves once all have exited. */
+  /** Terminates every worker; resolves once all have exited, or were given up on (see {@link abandon}). */
   async stopAll(): Promise<void> {
+    this.starts.dispose();
     const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
       if (slot.state !== 'stopping') {
         slot.state = 'stopping';
-        slot.channel.terminate();
+        this.terminate(slot);
       }
       exits.push(slot.exited);
     }
     await Promise.all(exits);
+  }
+
+  /** Terminates a worker, and gives up on it if it has not exited {@link EXIT_WAIT_MS} later. */
+  private terminate(slot: WorkerSlot): void {
+    slot.channel.terminate();
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => this.abandon(slot), EXIT_WAIT_MS);
+  }
+
+  /**
+   * A terminated worker that does not exit (a thread blocked in native code cannot be stopped until it
+   * returns to JavaScript): the pool stops waiting for it, lets go of it so it no longer keeps the
+   * process alive, settles what it held, and says so in a process warning.
+   */
+  private abandon(slot: WorkerSlot): void {
+    slot.timer = undefined;
+    if (slot.state === 'dead') return;
+    slot.channel.setReferenced(false);
+    process.emitWarning(`worker ${slot.name} did not exit within ${EXIT_WAIT_MS} ms of being terminated; the pool no longer waits for it`, {
+      code: 'WEFT_WORKER_STUCK',
+    });
+    const info = { code: null, signal: null, reason: 'it did not exit after being terminated' };
+    slot.markExited();
+    this.slots.delete(slot);
+    this.observer?.workerExited?.(slot.name, epochNow(), info);
+    if (!this.pool.destroyed()) {
+      this.aftermath.settleLine(slot, info, false);
+      this.pool.scheduleDispatch();
+    }
+    this.pool.notifyIfIdle();
   }
 }

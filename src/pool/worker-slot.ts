@@ -1,6 +1,7 @@
 /** One worker as the pool tracks it: its channel, the tasks sent to it in order, and its accounting. */
 import { performance } from 'node:perf_hooks';
 import type { WorkerChannel } from './backends/types.js';
+import type { ProgressWords } from './progress.js';
 import type { Task } from './task.js';
 
 export type SlotState = 'starting' | 'ready' | 'stopping' | 'dead';
@@ -16,8 +17,12 @@ export class WorkerSlot {
   readonly bornAt = performance.now();
   /** Set when a task called process.exit: the code it gave. */
   exitingCode: number | undefined;
-  /** Set when the pool terminates this worker on purpose; what the running task was rejected with. */
-  stoppedFor: Task | undefined;
+  /** Its progress record, once the worker said it keeps one (see progress.ts). */
+  progress: ProgressWords | undefined;
+  /** The last job it started, read when the pool closed its record to stop it. */
+  claimedStarted: number | undefined;
+  /** Ends a start that takes longer than `loadTimeout`, or stops waiting for a worker that will not exit. */
+  timer: NodeJS.Timeout | undefined;
   private resolveExited!: () => void;
   readonly exited = new Promise<void>((resolve) => (this.resolveExited = resolve));
 
@@ -70,6 +75,8 @@ export class WorkerSlot {
 
   markExited(): void {
     this.state = 'dead';
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.resolveExited();
   }
 

@@ -7,6 +7,7 @@
 import type { RunMessage, WorkerMessage } from '../protocol.js';
 import { loadTaskModule } from '../worker/load-module.js';
 import { TaskRunner } from '../worker/runtime.js';
+import { ProgressWords } from '../progress.js';
 import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';
 import { toRemoteError } from '../errors.js';
 
@@ -18,6 +19,7 @@ export const inlineBackend: Backend = {
     let alive = true;
     let runner: TaskRunner | undefined;
     const waiting: RunMessage[] = [];
+    const progress = ProgressWords.create();
     // Replies go through a microtask: never synchronous to the caller, and cheap. Tasks themselves
     // start from a macrotask (below), so a long queue of inline tasks still lets I/O run between batches.
     const deliver = (message: WorkerMessage): void => {
@@ -33,8 +35,8 @@ export const inlineBackend: Backend = {
     loadTaskModule(options.moduleUrl).then(
       (tasks) => {
         if (!alive) return;
-        runner = new TaskRunner(tasks, { post: deliver, transfers: false });
-        deliver({ type: 'ready', tasks: runner.taskNames() });
+        runner = new TaskRunner(tasks, { post: deliver, transfers: false, progress: new ProgressWords(progress.view) });
+        deliver({ type: 'ready', tasks: runner.taskNames(), progress: true });
         for (const message of waiting.splice(0)) runner.receive(message);
       },
       (error) => {
@@ -44,6 +46,7 @@ export const inlineBackend: Backend = {
     );
     return {
       name: options.name,
+      progress,
       send: (message) => {
         // Arguments pass by reference: inline is the zero-copy sequential baseline.
         setImmediate(() => {

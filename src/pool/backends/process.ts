@@ -59,6 +59,7 @@ export const processBackend: Backend = {
     return {
       name,
       pid: child.pid,
+      progress: bell?.progress,
       send: (message) => {
         if (!child.connected) return;
         child.send(message);

@@ -2,6 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
 import { Doorbell } from '../doorbell.js';
+import { ProgressWords } from '../progress.js';
 import { siblingModule } from '../sibling-module.js';
 import { inheritedThreadExecArgv } from './exec-argv.js';
 import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';
@@ -27,7 +28,14 @@ export const threadBackend: Backend = {
   pipelineBudgetMs: 2,
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
     const doorbell = new Doorbell();
-    const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name, doorbell: doorbell.view, activeWorkers: doorbell.active };
+    const progress = ProgressWords.create();
+    const workerData: WorkerData = {
+      moduleUrl: options.moduleUrl,
+      name: options.name,
+      doorbell: doorbell.view,
+      activeWorkers: doorbell.active,
+      progress: progress.view,
+    };
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
       workerData: { ...workerData, entryUrl: ENTRY.href, tsLoaderUrl: TS_LOADER },
@@ -50,6 +58,7 @@ export const threadBackend: Backend = {
     });
     return {
       name: options.name,
+      progress,
       send: (message, transfer) => {
         worker.postMessage(message, transfer as never);
         doorbell.ring();

@@ -2,6 +2,7 @@
  * The one seam between the pool and the ways of running code. A backend starts workers; the
  * pool knows nothing else about threads or processes.
  */
+import type { ProgressWords } from '../progress.js';
 import type { ParentMessage, Transferable, WorkerMessage } from '../protocol.js';
 
 /** How a worker ended. */
@@ -25,6 +26,8 @@ export interface WorkerChannel {
   readonly name: string;
   /** Operating-system process id for process workers. */
   readonly pid?: number;
+  /** The worker's progress record, when it can have one (see progress.ts). */
+  readonly progress?: ProgressWords;
   /** Sends a batch. Throws synchronously when the message cannot be serialised. */
   send(message: ParentMessage, transfer?: Transferable[]): void;
   /** Stops the worker now, even mid-task. Idempotent; `exit` follows. */

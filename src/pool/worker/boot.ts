@@ -24,7 +24,7 @@ export async function bootWorker(
   }
   const runner = new TaskRunner(tasks, transport, decodeArgs);
   hookProcessExit(runner, transport);
-  transport.post({ type: 'ready', tasks: runner.taskNames() });
+  transport.post({ type: 'ready', tasks: runner.taskNames(), progress: transport.progress !== undefined });
   return runner;
 }
 

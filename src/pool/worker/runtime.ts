@@ -23,6 +23,7 @@ import {
   type WorkerMessage,
 } from '../protocol.js';
 import type { Doorbell } from '../doorbell.js';
+import type { ProgressWords } from '../progress.js';
 import type { TaskFunction } from './load-module.js';
 
 /** How a runtime talks to its pool. */
@@ -38,6 +39,8 @@ export interface WorkerTransport {
   poll?(): RunMessage | undefined;
   /** The pool's doorbell: rung when a batch is sent, and a way to tell when idle polling is in the pool's way. */
   readonly doorbell?: Doorbell;
+  /** Where the worker records each job it starts and finishes, for the pool to read should it die (see progress.ts). */
+  readonly progress?: ProgressWords;
 }
 
 /**
@@ -80,6 +83,8 @@ export class TaskRunner {
   private skipAfterMiss = 0;
   /** Batches received, to compare with the doorbell's count of batches sent. */
   private batchesTaken = 0;
+  /** The pool closed the progress record: it is stopping this worker, and the jobs not started run elsewhere. */
+  private stopped = false;
 
   constructor(
     private readonly tasks: Map<string, TaskFunction>,
@@ -96,6 +101,7 @@ export class TaskRunner {
   /** Accepts a batch. Batches that arrive while an async task is awaited wait their turn. */
   receive(message: RunMessage): void {
     this.batchesTaken++;
+    if (this.stopped) return;
     this.pendingMessages.push(message);
     if (!this.draining) void this.drain();
   }
@@ -123,12 +129,22 @@ export class TaskRunner {
         const message = this.pendingMessages.shift() ?? this.took(this.transport.poll?.()) ?? this.pollIdle();
         if (!message) break;
         const { jobs } = message;
+        const progress = this.transport.progress;
         for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
+          const id = jobs[i] as number;
           const kind = jobs[i + 3] as number;
           const isolated = (kind & JOB_ISOLATED) !== 0;
           if (isolated) this.flush();
-          const pending = this.runJob(jobs[i] as number, jobs[i + 1] as string, jobs[i + 2] as unknown[], kind);
+          const pending = this.runJob(id, jobs[i + 1] as string, jobs[i + 2] as unknown[], kind);
+          if (pending === false) {
+            // Being stopped: what is finished still goes out; the rest is the pool's to place.
+            this.stopped = true;
+            this.pendingMessages.length = 0;
+            this.flush();
+            return;
+          }
           if (pending) await pending;
+          progress?.finish(id);
           if (isolated || performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS) this.flush();
         }
         this.flush();
@@ -186,17 +202,24 @@ export class TaskRunner {
     return undefined;
   }
 
-  /** Runs one job; returns a promise only when the task is asynchronous, so sync batches never yield. */
-  private runJob(id: number, name: string, payload: unknown[], kind: number): Promise<void> | undefined {
+  /**
+   * Runs one job; returns a promise only when the task is asynchronous, so sync batches never yield, and
+   * false when the pool closed the progress record (the job did not start). The start is recorded as
+   * late as can be, just before the task's own code, so "it was running" means its code had begun.
+   */
+  private runJob(id: number, name: string, payload: unknown[], kind: number): Promise<void> | undefined | false {
     const fn = this.tasks.get(name);
     const startedAt = epochNow();
     const t0 = performance.now();
+    const progress = this.transport.progress;
     if (!fn) {
+      if (progress && !progress.start(id)) return false;
       this.results.push(id, RESULT_UNKNOWN_TASK, this.taskNames(), startedAt, 0);
       return undefined;
     }
     try {
       const args = (kind & JOB_SHARED) !== 0 ? this.decodeArgs(payload) : payload;
+      if (progress && !progress.start(id)) return false;
       const value = (kind & JOB_CHUNK) !== 0 ? this.runChunk(fn, args) : fn(...args);
       if (isThenable(value)) {
         // Report what is done before waiting, so the pool sees finished work early.

@@ -2,6 +2,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { RunMessage, WorkerData } from '../protocol.js';
 import { Doorbell } from '../doorbell.js';
+import { ProgressWords } from '../progress.js';
 import { bootWorker } from './boot.js';
 
 const port = parentPort!;
@@ -14,6 +15,7 @@ const runner = await bootWorker(
     transfers: true,
     poll: () => receiveMessageOnPort(port)?.message as RunMessage | undefined,
     doorbell,
+    progress: data.progress ? new ProgressWords(data.progress) : undefined,
   },
   (code) => process.exit(code),
 );

@@ -1,0 +1,80 @@
+/**
+ * Deaths of workers that had not loaded the module yet: when they mean the module cannot load, and
+ * how long to wait before starting the next worker.
+ *
+ * Once the module has loaded in some worker, it can load: a worker that dies while starting was
+ * killed from outside (an OOM killer, an operator, a chaos test) or hit a passing fault, so it is
+ * replaced, after a pause that doubles with each such death in a row ({@link FIRST_PAUSE_MS} up to
+ * {@link MAX_PAUSE_MS}; a worker that loads ends the row) so a machine that kills every new process
+ * is not flooded with them. Before the module has ever loaded there is no pause (the first load is
+ * what everyone waits for); {@link MAX_START_FAILURES} deaths in a row mean it cannot (a module
+ * that exits or crashes while loading). A kill from outside (SIGKILL, SIGTERM) is not the module's
+ * fault and does not count, but such kills cannot keep the pool trying for longer than `loadTimeout`
+ * from its first start.
+ */
+import type { ExitInfo } from './backends/types.js';
+
+const MAX_START_FAILURES = 3;
+const FIRST_PAUSE_MS = 10;
+const MAX_PAUSE_MS = 1000;
+
+export class StartGuard {
+  /** Some worker of this pool has loaded the module. */
+  moduleLoaded = false;
+  private failures = 0;
+  private pauseMs = 0;
+  private notBefore = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private referenced = false;
+  private firstStartAt: number | undefined;
+
+  constructor(private readonly loadTimeoutMs: number) {}
+
+  /** A worker loaded the module: deaths in a row start again from zero. */
+  ready(): void {
+    this.moduleLoaded = true;
+    this.failures = 0;
+    this.pauseMs = 0;
+  }
+
+  /** A worker died while starting; true when that means the module cannot load. */
+  died(info: ExitInfo): boolean {
+    if (this.moduleLoaded) {
+      this.pauseMs = this.pauseMs === 0 ? FIRST_PAUSE_MS : Math.min(MAX_PAUSE_MS, this.pauseMs * 2);
+      this.notBefore = Date.now() + this.pauseMs;
+      return false;
+    }
+    if (info.signal === 'SIGKILL' || info.signal === 'SIGTERM') return Date.now() - (this.firstStartAt ?? 0) > this.loadTimeoutMs;
+    return ++this.failures >= MAX_START_FAILURES;
+  }
+
+  /** Whether a worker may start now; if not, `wake` is called once the pause is over. */
+  mayStart(wake: () => void): boolean {
+    const now = Date.now();
+    const wait = this.notBefore - now;
+    if (wait <= 0) {
+      this.firstStartAt ??= now;
+      return true;
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        wake();
+      }, wait);
+      if (!this.referenced) this.timer.unref();
+    }
+    return false;
+  }
+
+  /** The pause keeps the process alive only while the pool has work (like the workers themselves). */
+  setReferenced(referenced: boolean): void {
+    this.referenced = referenced;
+    if (referenced) this.timer?.ref();
+    else this.timer?.unref();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
