@@ -15,15 +15,19 @@
 import type { StatsBlock } from './stats.js';
 import type { Waiter } from './waiter.js';
 
+/** Keys of the members a Holdable has for this module only (symbols keep them out of the public API). */
+export const listed: unique symbol = Symbol('weft.sync.listed');
+export const abandonIfHeld: unique symbol = Symbol('weft.sync.abandonIfHeld');
+
 /** Something this thread may hold; implemented by Mutex and Semaphore. */
 export interface Holdable {
   /** Whether it is in this thread's list; only {@link noteHeld} and {@link noteReleased} change it. */
-  listed: boolean;
+  [listed]: boolean;
   /**
    * If this thread still holds it: releases it flagged as abandoned (a Mutex's next locker gets
    * OwnerDiedError) and describes it; otherwise returns null.
    */
-  abandonIfHeld(): string | null;
+  [abandonIfHeld](): string | null;
 }
 
 /** The primitives this thread may hold (see the module doc for why entries may be stale). */
@@ -31,15 +35,15 @@ const held: Holdable[] = [];
 
 /** Lists `h` as held by this thread (once). */
 export function noteHeld(h: Holdable): void {
-  if (h.listed) return;
-  h.listed = true;
+  if (h[listed]) return;
+  h[listed] = true;
   held.push(h);
 }
 
 /** Unlists `h`; locks are mostly released in reverse order, so this is mostly a pop. */
 export function noteReleased(h: Holdable): void {
-  if (!h.listed) return;
-  h.listed = false;
+  if (!h[listed]) return;
+  h[listed] = false;
   const last = held.length - 1;
   if (held[last] === h) held.pop();
   else held.splice(held.lastIndexOf(h), 1);
@@ -66,8 +70,8 @@ export function releaseHeldLocks(): string[] {
   const entries = held.splice(0);
   const released: string[] = [];
   for (const entry of entries) {
-    entry.listed = false;
-    const what = entry.abandonIfHeld();
+    entry[listed] = false;
+    const what = entry[abandonIfHeld]();
     if (what !== null) released.push(what);
   }
   return released;

@@ -6,6 +6,10 @@
  *
  * Only a slot's holder changes its count; the only other writer is a reclaimer, and only once
  * the holder is dead, after winning the compare-and-swap that marks the slot as being reclaimed.
+ *
+ * A permit is taken before it is recorded and unrecorded before it is returned, so a holder that
+ * dies between the two steps (a few instructions) loses that permit; the other order could
+ * create one, which would break the bound the semaphore exists for.
  */
 import { liveness } from './token.js';
 

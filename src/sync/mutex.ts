@@ -12,7 +12,7 @@
  * inconsistent. That costs the fast path two plain stores and a plain load, no atomics.
  */
 import { OwnerDiedError, SyncMisuseError, SyncTimeoutError, type OwnerDiedReason } from './errors.js';
-import { describeHeld, noteHeld, noteReleased, type Holdable } from './held.js';
+import { abandonIfHeld, describeHeld, listed, noteHeld, noteReleased, type Holdable } from './held.js';
 import { describeOwner, selfId } from './identity.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { ContentionStats, StatsBlock } from './stats.js';
@@ -62,6 +62,8 @@ const CONTENDED = 2;
  * stays flagged inconsistent until a holder calls {@link Mutex.markConsistent}: every locker
  * gets the error until then. Needs weft's native addon (liveness tokens); without it a dead
  * holder's lock stays held, as before. `tryLock()` with no timeout never looks at the holder.
+ * A holder that dies in the few instructions between taking the lock word and recording its
+ * token is not recognised (its token reads 0, "unknown"): rare, and never a false takeover.
  *
  * @example Recovering after a holder died
  * ```ts
@@ -95,8 +97,8 @@ export class Mutex implements Holdable {
   private readonly statsBlock: StatsBlock | null;
   /** This thread's liveness token: an object is only ever used on the thread that made it. */
   private readonly token = myToken();
-  /** @internal See held.ts. */
-  listed = false;
+  /** See held.ts. */
+  [listed] = false;
 
   private constructor(view: Int32Array) {
     const a = attach('Mutex', BASE, view);
@@ -370,8 +372,8 @@ export class Mutex implements Holdable {
     return Atomics.load(this.state, ROBUST) >= 0;
   }
 
-  /** @internal For {@link releaseHeldLocks}: releases the lock flagged if this thread holds it. */
-  abandonIfHeld(): string | null {
+  /** For {@link releaseHeldLocks}: releases the lock flagged if this thread holds it. */
+  [abandonIfHeld](): string | null {
     if (!this.isHeldByCurrentThread()) return null;
     Atomics.or(this.state, ROBUST, INCONSISTENT);
     this.release(reasonCode('task-ended'));

@@ -3,7 +3,7 @@
  * (over a weft mapped segment) processes.
  */
 import { SemaphoreHoldersFullError, SyncMisuseError, SyncTimeoutError } from './errors.js';
-import { describeHeld, noteHeld, noteReleased, type Holdable } from './held.js';
+import { abandonIfHeld, describeHeld, listed, noteHeld, noteReleased, type Holdable } from './held.js';
 import { HolderTable, MAX_HOLDERS } from './holders.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { ContentionStats, StatsBlock } from './stats.js';
@@ -65,8 +65,8 @@ export class Semaphore implements Holdable {
   /** The holder table, when created with `holders` and liveness tokens exist here. */
   private readonly table: HolderTable | null;
   private readonly token = myToken();
-  /** @internal See held.ts. */
-  listed = false;
+  /** See held.ts. */
+  [listed] = false;
 
   private constructor(view: Int32Array) {
     const a = attach('Semaphore', BASE, view);
@@ -217,8 +217,8 @@ export class Semaphore implements Holdable {
     this.addPermits(n);
   }
 
-  /** @internal For {@link releaseHeldLocks}: gives back the permits this thread still holds. */
-  abandonIfHeld(): string | null {
+  /** For {@link releaseHeldLocks}: gives back the permits this thread still holds. */
+  [abandonIfHeld](): string | null {
     const n = this.table?.takeAll(this.token) ?? 0;
     if (n === 0) return null;
     this.addPermits(n);
