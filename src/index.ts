@@ -19,6 +19,8 @@ export {
   isMapped,
   sweepStaleSegments,
   NativeUnavailableError,
+  SharedArgumentError,
+  SharedErrorCode,
   type BufferPath,
   type Placement,
   type SharedArrayOptions,
