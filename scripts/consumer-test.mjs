@@ -6,8 +6,9 @@
 // before its fence, and must equal them (checked here and by test/readme-consumer.test.ts);
 // scripts/consumer/extra/ holds the programs the README only sketches.
 //   ESM project ("type": "module", the dev tools the README names): tsc with the README's
-//     tsconfig.json; the README's main.ts (a process pool over a .ts task module) and counter.ts (a
-//     Mutex across processes) through tsx, and with plain node where the README says so; thread and
+//     tsconfig.json; the README's main.ts (a process pool over a .ts task module), counter.ts (a
+//     Mutex across processes) and robust.ts (a Mutex whose holder died) through tsx, and with plain
+//     node where the README says so; thread and
 //     process pools with plain node (tsx on Node 20); a mapped sharedArray summed by process workers;
 //     `npx weft bench primes --workers 2`, `npx weft fl --rounds 2`, `npx weft profile -- node pools.ts`;
 //   CommonJS project (where Node can require() an ES module): the README's main.js, and
@@ -352,6 +353,7 @@ for (const major of majors) {
     await check(version, label, 'tsc (README tsconfig.json)', 'npx', ['tsc', '--noEmit', '-p', '.'], opts);
     await check(version, label, 'main.ts (tsx)', 'npx', ['tsx', 'main.ts'], opts, [PRIMES]);
     await check(version, label, 'counter.ts (tsx)', 'npx', ['tsx', 'counter.ts'], opts, [/^200000$/m]);
+    await check(version, label, 'robust.ts (tsx)', 'npx', ['tsx', 'robust.ts'], opts, [/^WEFT_WORKER_CRASHED\nowner-died\n0$/m]);
     if (maj >= 24) {
       // The README: "or `node main.ts` on Node 24 and 26".
       await check(version, label, 'main.ts (node)', 'node', ['main.ts'], opts, [PRIMES]);
