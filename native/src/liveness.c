@@ -113,6 +113,26 @@ static bool ready(void) {
   return words != NULL;
 }
 
+// A new open file description of the probe's own file, not of whatever the path names now: if the
+// file was unlinked and made again (an /dev/shm cleaner, systemd's RemoveIPC), every thread of
+// this process must still lock bytes of the one file its checks probe.
+static int open_same_file(void) {
+  char self_path[64];
+  snprintf(self_path, sizeof self_path, "/proc/self/fd/%d", probe_fd);
+  int fd = open(self_path, O_RDWR | O_CLOEXEC);
+  return fd >= 0 ? fd : open_file();  // no /proc: the path, as before
+}
+
+// Whether the probe's file is still the one at the path. Another process that opened the path
+// after a replacement hands out tokens from another file, so answers would mix files: when they
+// may, the check says "can't tell" rather than "dead".
+static bool file_current(void) {
+  struct stat mine, named;
+  if (fstat(probe_fd, &mine) != 0 || mine.st_nlink == 0) return false;
+  if (stat(live_path, &named) != 0) return false;
+  return mine.st_ino == named.st_ino && mine.st_dev == named.st_dev;
+}
+
 static int lock_byte(int fd, int cmd, short type, off_t offset) {
   struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = offset, .l_len = 1, .l_pid = 0};
   return fcntl(fd, cmd, &fl);
@@ -168,7 +188,7 @@ napi_value weft_live_token(napi_env env, napi_callback_info info) {
     return NULL;
   }
   Self* s = malloc(sizeof(Self));
-  int fd = s ? open_file() : -ENOMEM;
+  int fd = s ? open_same_file() : -ENOMEM;
   int32_t token = fd >= 0 ? take_slot(fd) : fd;
   if (token < 0) {
     if (fd >= 0) close(fd);
@@ -189,18 +209,25 @@ napi_value weft_live_token(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// 1 alive, 0 dead, -1 can't tell (no file, a token not of this format, a slot stuck in setup).
+// "Dead" only while this process's file is the one at the path (see file_current).
+static int dead_here(void) { return file_current() ? 0 : -1; }
+
+// 1 alive, 0 dead, -1 can't tell (no file, a token not of this format or not of this file, a slot
+// stuck in setup, the file replaced).
 static int check(int32_t token) {
   if (self && self->token == token) return 1;  // the probe would not see our own lock as a conflict
   uint32_t slot = (uint32_t)token & 0xffff, generation = (uint32_t)token >> 16;
   if (token <= 0 || slot == 0 || generation == 0 || generation > GENERATIONS || !ready()) return -1;
   for (int i = 0; i < SETUP_RETRIES; i++) {
-    if (atomic_load(&words[slot]) != generation) return 0;
+    uint32_t current = atomic_load(&words[slot]);
+    if (current == 0) return -1;  // never taken in this file: the token was made from another one
+    if (current != generation) return dead_here();
     int life = held(life_byte(slot));
-    if (life <= 0) return life;  // 0: nobody holds it, dead; -1: fcntl failed
+    if (life < 0) return -1;  // fcntl failed
+    if (life == 0) return dead_here();
     int setup = held(setup_byte(slot));
     if (setup < 0) return -1;
-    if (!setup) return atomic_load(&words[slot]) == generation;
+    if (!setup) return atomic_load(&words[slot]) == generation ? 1 : dead_here();
     sched_yield();  // a taker is between its locks and its generation bump
   }
   return -1;

@@ -39,6 +39,11 @@ function describe(value: unknown): string {
  * Blocks the calling thread while `view[index] === expected`, until woken by {@link futexWake}
  * (from any process mapping the same memory) or until `timeoutMs` elapses (default: forever).
  * Like `Atomics.wait`, 'ok' may also be a spurious wake-up: callers re-check their condition.
+ *
+ * The wait sleeps in slices of at most 50 ms so that it ends when its thread is terminated
+ * (`worker.terminate()`, `process.exit()`). So change the word before you wake: a bare
+ * `futexWake` with no store before it can fall between two slices and be missed, whereas the
+ * new value is always seen. Every weft primitive stores before it wakes.
  */
 export function futexWait(view: Int32Array, index: number, expected: number, timeoutMs?: number): WaitResult {
   const t = checkArgs('futexWait', view, index, timeoutMs);

@@ -11,7 +11,13 @@
  * Implemented by the native addon (see native/src/liveness.c): each thread holds a lock on its own
  * byte of a per-user file in /dev/shm, which the kernel drops whenever the thread goes. Without the
  * addon, or when that file cannot be used, tokens are 0 and every check answers 'unknown', so
- * callers must treat 'unknown' as "assume alive". Tokens of another user's threads are 'unknown'.
+ * callers must treat 'unknown' as "assume alive".
+ *
+ * Limits: the file is per user, so tokens mean something only among one user's processes; a
+ * process of another user (root, say, sharing a segment) may read a live token as dead, so robust
+ * primitives must not be shared across users. If the file is removed while weft processes run (an
+ * /dev/shm cleaner, systemd-logind's RemoveIPC), a process keeps using the file it opened, and a
+ * check that cannot tell which file a token came from answers 'unknown', never 'dead'.
  *
  * Cost: selfToken() is a property read after the first call; tokenLiveness() is one or two
  * fcntl(F_OFD_GETLK) calls, about 1-2 µs.

@@ -156,3 +156,55 @@ test('a liveness file planted by someone else is refused: no token, every check 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a liveness file removed and made again under live processes: no token reads dead by mistake', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-live-'));
+  const env = { ...process.env, WEFT_LIVE_DIR: dir };
+  // Each child takes a token on its main thread and on `threads` worker threads, prints the last
+  // one taken, then answers each line (a token) with its check of that token.
+  const program = (threads: number) => `${LOAD}
+    const { Worker } = require('node:worker_threads');
+    let last = addon.liveToken();
+    (async () => {
+      for (let i = 0; i < ${threads}; i++) {
+        const w = new Worker(${JSON.stringify(`${LOAD} require('node:worker_threads').parentPort.postMessage(addon.liveToken()); setInterval(() => {}, 1000);`)}, { eval: true });
+        last = await new Promise((resolve) => w.once('message', resolve));
+        w.unref();
+      }
+      console.log(last);
+      require('node:readline').createInterface({ input: process.stdin }).on('line', (t) => console.log(addon.liveCheck(Number(t))));
+    })();`;
+  const start = async (threads: number) => {
+    const child = spawn(process.execPath, ['-e', program(threads)], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = (async function* () {
+      let buffered = '';
+      for await (const chunk of child.stdout!) {
+        buffered += chunk;
+        let i;
+        while ((i = buffered.indexOf('\n')) >= 0) {
+          yield buffered.slice(0, i);
+          buffered = buffered.slice(i + 1);
+        }
+      }
+    })();
+    const next = async () => Number((await lines.next()).value);
+    return { child, token: await next(), ask: async (t: number) => (child.stdin!.write(`${t}\n`), next()) };
+  };
+  const old = await start(1); // tokens in slots 1 and 2 of the first file
+  try {
+    rmSync(join(dir, `weft-live-v1-${process.geteuid!()}`)); // as a /dev/shm cleaner or systemd's RemoveIPC would
+    const fresh = await start(2); // a new file: slots 1, 2 and 3, the first two with the old tokens' values
+    try {
+      assert.equal(old.token & 0xffff, 2);
+      assert.equal(fresh.token & 0xffff, 3);
+      assert.equal(await old.ask(old.token), 1);
+      assert.notEqual(await fresh.ask(old.token + 1), 0, 'a slot never taken in this file says nothing');
+      assert.notEqual(await old.ask(fresh.token), 0, 'the old file must not call a holder of the new one dead');
+    } finally {
+      fresh.child.kill('SIGKILL');
+    }
+  } finally {
+    old.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
