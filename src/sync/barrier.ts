@@ -105,8 +105,7 @@ export class Barrier {
       throw new SyncMisuseError(`Barrier.create: parties must be an integer in [1, ${MAX_PARTIES}], got ${parties}`);
     }
     const ext = options.watchParties === true ? PartyTable.words(parties) : 0;
-    const view = allocate('Barrier', BASE, options, false, ext);
-    Atomics.store(view, PARTIES, parties);
+    const view = allocate('Barrier', BASE, options, false, ext, (v) => Atomics.store(v, PARTIES, parties));
     return new Barrier(view);
   }
 

@@ -45,8 +45,7 @@ export class Event {
    * `.state` share.
    */
   static create(initiallySet = false, options: Omit<CreateOptions, 'stats'> = {}): Event {
-    const view = allocate('Event', BASE, options, false);
-    Atomics.store(view, FLAG, initiallySet ? 1 : 0);
+    const view = allocate('Event', BASE, options, false, 0, (v) => Atomics.store(v, FLAG, initiallySet ? 1 : 0));
     return new Event(view);
   }
 

@@ -5,24 +5,27 @@
  * the lock held by an idle worker, nor make the next task on that thread fail with "this thread
  * already holds the mutex".
  *
- * Cost: an array push on acquire and a pop on release (module state is per thread); a Set was
- * 5x the cost of the lock itself. Each object is listed at most once (its `listed` flag), and
- * entries are checked against the shared state before anything is released, so an entry left
- * stale (a lock taken through one `Mutex.from` object and released through another) is
- * harmless and the list stays bounded by the objects in use.
+ * Entries are matched by the primitive's memory (its state's buffer and byte offset), not by the
+ * object: a lock taken through one `Mutex.from(state)` object and released through another
+ * removes the one entry, so nothing stale pins an object (and its buffer) in the list. The same
+ * mapped segment opened twice in one thread gives two buffers, which count as different memory:
+ * such an entry can stay until the next {@link releaseHeldLocks}, which checks every entry against
+ * the shared state before it releases anything, so a stale entry is never released wrongly.
+ *
+ * Cost: module state is per thread and the list is short (what one thread holds at once), so a
+ * linear look on acquire and, locks being mostly released in reverse order, a pop on release.
  */
 
 import type { StatsBlock } from './stats.js';
 import type { Waiter } from './waiter.js';
 
-/** Keys of the members a Holdable has for this module only (symbols keep them out of the public API). */
-export const listed: unique symbol = Symbol('weft.sync.listed');
+/** Key of the member a Holdable has for this module only (a symbol keeps it out of the public API). */
 export const abandonIfHeld: unique symbol = Symbol('weft.sync.abandonIfHeld');
 
 /** Something this thread may hold; implemented by Mutex and Semaphore. */
 export interface Holdable {
-  /** Whether it is in this thread's list; only {@link noteHeld} and {@link noteReleased} change it. */
-  [listed]: boolean;
+  /** The primitive's shared state; its memory identifies the entry. */
+  readonly state: Int32Array;
   /**
    * If this thread still holds it: releases it flagged as abandoned (a Mutex's next locker gets
    * OwnerDiedError) and describes it; otherwise returns null.
@@ -30,23 +33,35 @@ export interface Holdable {
   [abandonIfHeld](): string | null;
 }
 
-/** The primitives this thread may hold (see the module doc for why entries may be stale). */
+/** The primitives this thread may hold, one entry per memory (see the module doc). */
 const held: Holdable[] = [];
 
-/** Lists `h` as held by this thread (once). */
+function sameMemory(a: Int32Array, b: Int32Array): boolean {
+  return a.byteOffset === b.byteOffset && a.buffer === b.buffer;
+}
+
+/** Lists `h` as held by this thread, unless its memory is listed already. */
 export function noteHeld(h: Holdable): void {
-  if (h[listed]) return;
-  h[listed] = true;
+  const s = h.state;
+  for (let i = held.length - 1; i >= 0; i--) if (sameMemory(held[i].state, s)) return;
   held.push(h);
 }
 
-/** Unlists `h`; locks are mostly released in reverse order, so this is mostly a pop. */
+/** Unlists `h`'s memory (through whichever object it was listed); nothing if it is not listed. */
 export function noteReleased(h: Holdable): void {
-  if (!h[listed]) return;
-  h[listed] = false;
-  const last = held.length - 1;
-  if (held[last] === h) held.pop();
-  else held.splice(held.lastIndexOf(h), 1);
+  const s = h.state;
+  for (let i = held.length - 1; i >= 0; i--) {
+    if (sameMemory(held[i].state, s)) {
+      if (i === held.length - 1) held.pop();
+      else held.splice(i, 1);
+      return;
+    }
+  }
+}
+
+/** How many entries this thread's list has (for tests). */
+export function heldCount(): number {
+  return held.length;
 }
 
 /**
@@ -55,8 +70,18 @@ export function noteReleased(h: Holdable): void {
  * whose `reason` is `'task-ended'`, since the data it protects may be half-updated. Semaphore
  * permits (tracked only with `Semaphore.create(n, { holders })`) are simply returned.
  *
- * Meant for a task runner, after each task, on the thread that ran it; weft's pool calls it.
- * Returns `[]` (and costs next to nothing) when nothing is held.
+ * It releases everything the calling **thread** holds, whoever took it: on a thread that runs
+ * several async tasks at once, that includes locks that other, still running, async code on the
+ * same thread holds. Call it only where nothing else on the thread should hold anything (a task
+ * runner between tasks).
+ *
+ * If releasing one of them throws (e.g. a semaphore whose permits would exceed its maximum,
+ * because something released permits it never took), the others are still released and the list
+ * is emptied; then an `AggregateError` is thrown whose `errors` are the failures and whose
+ * `released` property lists what was released.
+ *
+ * Meant for a task runner, after each task, on the thread that ran it. Returns `[]` (and costs
+ * next to nothing) when nothing is held.
  *
  * @example
  * ```ts
@@ -69,10 +94,21 @@ export function releaseHeldLocks(): string[] {
   if (held.length === 0) return [];
   const entries = held.splice(0);
   const released: string[] = [];
+  const failed: unknown[] = [];
   for (const entry of entries) {
-    entry[listed] = false;
-    const what = entry[abandonIfHeld]();
-    if (what !== null) released.push(what);
+    try {
+      const what = entry[abandonIfHeld]();
+      if (what !== null) released.push(what);
+    } catch (err) {
+      failed.push(err);
+    }
+  }
+  if (failed.length > 0) {
+    const messages = failed.map((e) => (e instanceof Error ? e.message : String(e)));
+    throw Object.assign(
+      new AggregateError(failed, `releaseHeldLocks: ${failed.length} could not be released (${messages.join('; ')}); released ${released.length}`),
+      { released },
+    );
   }
   return released;
 }

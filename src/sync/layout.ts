@@ -71,10 +71,19 @@ export function wordsFor(base: number, stats: boolean, ext = 0): number {
 }
 
 /**
- * Allocates (or takes `options.memory`) and writes the header; the caller fills the rest. With
- * `ext` > 0 words (even), an extension block follows the base words, its word 0 set to `ext`.
+ * Allocates (or takes `options.memory`) and writes the header. With `ext` > 0 words (even), an
+ * extension block follows the base words, its word 0 set to `ext`. `init` fills the primitive's
+ * own words (and extension) before the header is published, so that a concurrent `from()` that
+ * sees a valid header also sees them initialised.
  */
-export function allocate(kind: KindName, base: number, options: CreateOptions, statsAllowed: boolean, ext = 0): Int32Array {
+export function allocate(
+  kind: KindName,
+  base: number,
+  options: CreateOptions,
+  statsAllowed: boolean,
+  ext = 0,
+  init?: (view: Int32Array) => void,
+): Int32Array {
   const stats = options.stats === true;
   if (stats && !statsAllowed) throw new SyncMisuseError(`${kind} does not keep contention stats`);
   const words = wordsFor(base, stats, ext);
@@ -95,6 +104,7 @@ export function allocate(kind: KindName, base: number, options: CreateOptions, s
   }
   if (stats) new StatsBlock(view).initialise();
   if (ext > 0) Atomics.store(view, base, ext);
+  init?.(view);
   // The header goes last so that a concurrent from() never sees a valid header over stale words.
   Atomics.store(view, 0, (MAGIC << 16) | (Kind[kind] << 8) | (stats ? FLAG_STATS : 0) | (ext > 0 ? FLAG_EXT : 0));
   return view;

@@ -2,17 +2,19 @@
  * A mutual-exclusion lock in shared memory, usable from the main thread, worker threads and
  * (over a weft mapped segment) other processes.
  *
- * The lock word follows the classic three-state futex design (Drepper, "Futexes Are Tricky"):
- * 0 unlocked, 1 locked, 2 locked and maybe waited on. Lock and unlock cost one atomic each when
- * nobody competes; only a thread that finds the lock taken marks it 2 and sleeps, and only an
- * unlock that sees 2 pays for a wake-up.
+ * The lock word follows the futex design (Drepper, "Futexes Are Tricky"), with the holder named
+ * in the word itself, as Linux robust futexes do with the TID: 0 unlocked, otherwise the
+ * holder's id, with bit 31 set when it may be waited on. Lock and unlock cost one atomic each
+ * when nobody competes; only a thread that finds the lock taken sets bit 31 and sleeps, and only
+ * an unlock that sees it pays for a wake-up.
  *
- * Robustness (as pthread robust mutexes): the holder also records its liveness token, so a
- * waiter that has slept a while can find the holder dead and take the lock over, flagged
- * inconsistent. That costs the fast path two plain stores and a plain load, no atomics.
+ * Robustness (as pthread robust mutexes): the holder's id is its liveness token, so a waiter
+ * that has slept a while can find the holder dead and take the lock over, flagged inconsistent.
+ * Taking the word and naming the holder are one atomic, so there is no moment, whatever stops
+ * a thread, where the lock is held by nobody known.
  */
 import { OwnerDiedError, SyncMisuseError, SyncTimeoutError, type OwnerDiedReason } from './errors.js';
-import { abandonIfHeld, describeHeld, listed, noteHeld, noteReleased, type Holdable } from './held.js';
+import { abandonIfHeld, describeHeld, noteHeld, noteReleased, type Holdable } from './held.js';
 import { describeOwner, selfId } from './identity.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { ContentionStats, StatsBlock } from './stats.js';
@@ -21,24 +23,29 @@ import { LIVENESS_SLICE_MS, liveness, myToken } from './token.js';
 import type { Waiter } from './waiter.js';
 
 const BASE = 4;
-const STATE = 1; // 0 unlocked, 1 locked, 2 locked with (possible) waiters
+// 0 unlocked; else bits 0-30 the holder's id (its liveness token, or NO_TOKEN for a thread
+// without one) and bit 31 WAITED when a thread may sleep on the word.
+const STATE = 1;
 // selfId of the holder; while unlocked, 0, or the reason code of an inconsistent mutex (codes are
 // below 1024 and selfIds never are, so the two cannot be confused).
 const OWNER = 2;
-// Bit 31: inconsistent (a holder died or was abandoned; cleared by markConsistent). Bits 0-30:
-// the holder's liveness token, 0 while unlocked. Unlock clears the token before it frees STATE,
-// so a token seen while STATE is held never belongs to an earlier holder.
+// Bit 31: inconsistent (a holder died or was abandoned; cleared by markConsistent). Written only
+// by the holder.
 const ROBUST = 3;
 
 const INCONSISTENT = 1 << 31;
-const TOKEN_MASK = 0x7fffffff;
+const WAITED = 1 << 31;
+const ID_MASK = 0x7fffffff;
+// The id of a holder without a liveness token. Tokens are generation << 16 | slot with the
+// generation at least 1 (native/src/liveness.c), so no token is below 0x10000: such an id is
+// never checked for liveness, and a lock it holds is never taken over.
+const NO_TOKEN = 1;
+const FIRST_TOKEN = 0x10000;
 
 const REASONS: readonly OwnerDiedReason[] = ['not-repaired', 'owner-died', 'task-ended', 'not-repaired'];
 const reasonCode = (r: OwnerDiedReason): number => (r === 'owner-died' ? 1 : r === 'task-ended' ? 2 : 3);
 
 const UNLOCKED = 0;
-const LOCKED = 1;
-const CONTENDED = 2;
 
 /**
  * Mutex over an Int32Array of shared memory.
@@ -62,8 +69,17 @@ const CONTENDED = 2;
  * stays flagged inconsistent until a holder calls {@link Mutex.markConsistent}: every locker
  * gets the error until then. Needs weft's native addon (liveness tokens); without it a dead
  * holder's lock stays held, as before. `tryLock()` with no timeout never looks at the holder.
- * A holder that dies in the few instructions between taking the lock word and recording its
- * token is not recognised (its token reads 0, "unknown"): rare, and never a false takeover.
+ * The holder's token is in the lock word itself: the compare-and-swap that takes the lock names
+ * the holder, and unlock's atomic that frees it is its last step, so a holder stopped anywhere
+ * (`worker.terminate()`, which V8 delivers at function entries, loop back-edges and calls to
+ * builtins such as `Atomics.*`; or SIGKILL) is always found. A holder without a token (a
+ * process without the addon) is never taken over, however long it holds the lock: a waiter
+ * cannot tell whether it lives.
+ *
+ * Ownership (`unlock`, `isHeldByCurrentThread`, `markConsistent`, the not-reentrant check) is
+ * decided by the token in the lock word when this thread has one, which no other live thread of
+ * the machine shares; only without tokens does it fall back to the thread's pid-based id (see
+ * identity.ts), which can collide across PID namespaces.
  *
  * @example Recovering after a holder died
  * ```ts
@@ -97,8 +113,8 @@ export class Mutex implements Holdable {
   private readonly statsBlock: StatsBlock | null;
   /** This thread's liveness token: an object is only ever used on the thread that made it. */
   private readonly token = myToken();
-  /** See held.ts. */
-  [listed] = false;
+  /** What this thread writes into STATE: its token, or NO_TOKEN without one. */
+  private readonly id = this.token !== 0 ? this.token : NO_TOKEN;
 
   private constructor(view: Int32Array) {
     const a = attach('Mutex', BASE, view);
@@ -145,53 +161,66 @@ export class Mutex implements Holdable {
     return this.take(timeoutMs, 'Mutex.tryLock');
   }
 
+  // Termination windows: worker.terminate() can stop a thread at the entry of any call,
+  // including each Atomics builtin, but not between plain statements. So each acquisition's
+  // compare-and-swap puts this thread's id into STATE (no window at all), and what follows it
+  // (OWNER, the flag check) are plain loads and stores; and release's freeing atomic is its last
+  // step, so a thread stopped at its entry still holds the lock under its own, dead, id.
+
   private take(timeoutMs: number, op: string): boolean {
     const s = this.state;
-    if (Atomics.compareExchange(s, STATE, UNLOCKED, LOCKED) === UNLOCKED) {
+    const id = this.id;
+    if (Atomics.compareExchange(s, STATE, UNLOCKED, id) === UNLOCKED) {
       this.statsBlock?.uncontended();
-      return this.own(op);
+      return this.owned(op);
     }
     if (timeoutMs <= 0) return false;
     this.checkNotMine();
     return this.lockSlow(deadlineAfter(timeoutMs), op);
   }
 
+  /** Whether this thread holds the lock: by the token in STATE when this thread has one. */
+  private mine(): boolean {
+    const s = this.state;
+    const held = Atomics.load(s, STATE) & ID_MASK;
+    return this.token !== 0 ? held === this.token : held !== UNLOCKED && s[OWNER] === selfId;
+  }
+
   private checkNotMine(): void {
-    if (this.state[OWNER] === selfId) {
+    if (this.mine()) {
       // Blocking this thread would keep the holder (this thread) from ever unlocking.
       throw new SyncMisuseError('Mutex.lock: this thread already holds the mutex (it is not reentrant); waiting would deadlock');
     }
   }
 
   /**
-   * Records this thread as the holder once STATE is taken; throws OwnerDiedError (holding) if
-   * the mutex is flagged. Only the holder writes OWNER and ROBUST's token; STATE's atomics order
-   * those plain stores.
+   * Records this thread in OWNER once STATE names it, lists the lock as held, and throws
+   * OwnerDiedError (holding) if the mutex is flagged. Only the holder writes OWNER and ROBUST;
+   * STATE's atomics order those plain accesses.
    */
-  private own(op: string): true {
+  private owned(op: string): true {
     const s = this.state;
-    const robust = s[ROBUST];
+    const flagged = s[ROBUST] < 0;
     const reason = s[OWNER];
-    s[ROBUST] = (robust & INCONSISTENT) | this.token;
     s[OWNER] = selfId;
     noteHeld(this);
-    if (robust < 0) throw new OwnerDiedError(op, REASONS[reason & 3]);
+    if (flagged) throw new OwnerDiedError(op, REASONS[reason & 3]);
     return true;
   }
 
   /**
-   * Takes the lock over if its recorded holder is dead. One compare-and-swap on ROBUST decides
-   * among waiters that all found it dead; STATE stays held throughout, so nobody else can slip in.
+   * Takes the lock over if `seen` (a value of STATE) names a holder that is dead: one
+   * compare-and-swap replaces the dead holder's id by ours, so among waiters that all found it
+   * dead exactly one wins, and a holder that unlocked or changed in the meantime is never
+   * taken from. Then flags the mutex (plain stores: we hold it).
    */
-  private takeOverFromDead(): boolean {
+  private takeOverFromDead(seen: number): boolean {
     const s = this.state;
-    const robust = Atomics.load(s, ROBUST);
-    const holder = robust & TOKEN_MASK;
-    if (holder === 0 || Atomics.load(s, STATE) === UNLOCKED || liveness(holder) !== 'dead') return false;
-    if (Atomics.compareExchange(s, ROBUST, robust, INCONSISTENT | this.token) !== robust) return false;
-    // A dead holder never unlocks, and waiters only ever write CONTENDED: STATE is ours, and
-    // CONTENDED makes our unlock wake the others.
-    Atomics.store(s, STATE, CONTENDED);
+    const holder = seen & ID_MASK;
+    if (holder < FIRST_TOKEN || liveness(holder) !== 'dead') return false;
+    // WAITED stays set: others may sleep on the word, and our unlock must wake them.
+    if (Atomics.compareExchange(s, STATE, seen, this.id | WAITED) !== seen) return false;
+    s[ROBUST] = INCONSISTENT;
     s[OWNER] = selfId;
     noteHeld(this);
     return true;
@@ -199,33 +228,52 @@ export class Mutex implements Holdable {
 
   private lockSlow(deadline: number, op: string): boolean {
     const s = this.state;
+    const id = this.id;
     const start = this.statsBlock ? process.hrtime.bigint() : 0n;
     // A short spin catches locks held for a few hundred nanoseconds, which is most of them,
     // without paying for a sleep and a wake-up.
     for (let i = 0; i < Mutex.spinCount; i++) {
-      if (Atomics.load(s, STATE) === UNLOCKED && Atomics.compareExchange(s, STATE, UNLOCKED, LOCKED) === UNLOCKED) {
+      if (Atomics.load(s, STATE) === UNLOCKED && Atomics.compareExchange(s, STATE, UNLOCKED, id) === UNLOCKED) {
         return this.acquired(start, op);
       }
     }
-    // From here on the word says "contended" whenever we might be asleep, so unlock wakes us.
-    // Sleeps are sliced so that the holder's liveness is looked at every LIVENESS_SLICE_MS.
+    // From here on the word has WAITED set whenever we might be asleep, so unlock wakes us; and
+    // we take the lock with WAITED set, since others may still sleep. Sleeps are sliced so that
+    // the holder's liveness is looked at every LIVENESS_SLICE_MS.
     let check = performance.now() + LIVENESS_SLICE_MS;
-    while (Atomics.exchange(s, STATE, CONTENDED) !== UNLOCKED) {
+    for (;;) {
+      const seen = this.markWaited(id);
+      if (seen === UNLOCKED) return this.acquired(start, op);
       const left = timeLeft(deadline);
       if (left <= 0) return false;
       const now = performance.now();
       if (now >= check) {
         check = now + LIVENESS_SLICE_MS;
-        if (this.takeOverFromDead()) return this.tookOver(start, op);
+        if (this.takeOverFromDead(seen)) return this.tookOver(start, op);
       }
-      this.waiter.wait(s, STATE, CONTENDED, Math.min(left, check - now));
+      this.waiter.wait(s, STATE, seen, Math.min(left, check - now));
     }
-    return this.acquired(start, op);
+  }
+
+  /**
+   * One step of a waiter: takes the lock (with WAITED) if it is free and returns UNLOCKED, or
+   * makes sure the word has WAITED set and returns its value, to sleep on.
+   */
+  private markWaited(id: number): number {
+    const s = this.state;
+    for (;;) {
+      const v = Atomics.load(s, STATE);
+      if (v === UNLOCKED) {
+        if (Atomics.compareExchange(s, STATE, UNLOCKED, id | WAITED) === UNLOCKED) return UNLOCKED;
+      } else if ((v & WAITED) !== 0 || Atomics.compareExchange(s, STATE, v, v | WAITED) === v) {
+        return v | WAITED;
+      }
+    }
   }
 
   private acquired(startNs: bigint, op: string): true {
     this.statsBlock?.contended(startNs);
-    return this.own(op);
+    return this.owned(op);
   }
 
   private tookOver(startNs: bigint, op: string): never {
@@ -236,8 +284,8 @@ export class Mutex implements Holdable {
   /** Releases the lock; throws {@link SyncMisuseError} if this thread does not hold it. */
   unlock(): void {
     const s = this.state;
-    const owner = s[OWNER];
-    if (owner !== selfId || Atomics.load(s, STATE) === UNLOCKED) {
+    if (!this.mine()) {
+      const owner = s[OWNER];
       throw new SyncMisuseError(
         Atomics.load(s, STATE) === UNLOCKED
           ? 'Mutex.unlock: the mutex is not locked'
@@ -251,15 +299,11 @@ export class Mutex implements Holdable {
   private release(reason: number): void {
     const s = this.state;
     noteReleased(this);
-    if (s[ROBUST] < 0) {
-      s[OWNER] = reason;
-      s[ROBUST] = INCONSISTENT;
-    } else {
-      s[OWNER] = 0;
-      s[ROBUST] = 0;
-    }
-    if (Atomics.sub(s, STATE, 1) !== LOCKED) {
-      // It was CONTENDED: hand the lock back fully free and wake one sleeper to compete for it.
+    s[OWNER] = s[ROBUST] < 0 ? reason : 0;
+    // The freeing atomic is the last step: stopped before it, the lock is still ours by name.
+    const id = this.id;
+    if (Atomics.compareExchange(s, STATE, id, UNLOCKED) !== id) {
+      // WAITED was set: hand the lock back fully free and wake one sleeper to compete for it.
       Atomics.store(s, STATE, UNLOCKED);
       this.waiter.wake(s, STATE, 1);
     }
@@ -282,26 +326,28 @@ export class Mutex implements Holdable {
 
   private async takeAsync(timeoutMs: number, op: string): Promise<boolean> {
     const s = this.state;
-    if (Atomics.compareExchange(s, STATE, UNLOCKED, LOCKED) === UNLOCKED) {
+    const id = this.id;
+    if (Atomics.compareExchange(s, STATE, UNLOCKED, id) === UNLOCKED) {
       this.statsBlock?.uncontended();
-      return this.own(op);
+      return this.owned(op);
     }
     if (timeoutMs <= 0) return false;
     const deadline = deadlineAfter(timeoutMs);
     const start = this.statsBlock ? process.hrtime.bigint() : 0n;
     // No spinning: the event loop has better things to do than burn a turn.
     let check = performance.now() + LIVENESS_SLICE_MS;
-    while (Atomics.exchange(s, STATE, CONTENDED) !== UNLOCKED) {
+    for (;;) {
+      const seen = this.markWaited(id);
+      if (seen === UNLOCKED) return this.acquired(start, op);
       const left = timeLeft(deadline);
       if (left <= 0) return false;
       const now = performance.now();
       if (now >= check) {
         check = now + LIVENESS_SLICE_MS;
-        if (this.takeOverFromDead()) return this.tookOver(start, op);
+        if (this.takeOverFromDead(seen)) return this.tookOver(start, op);
       }
-      await this.waiter.waitAsync(s, STATE, CONTENDED, Math.min(left, check - now));
+      await this.waiter.waitAsync(s, STATE, seen, Math.min(left, check - now));
     }
-    return this.acquired(start, op);
   }
 
   /**
@@ -364,7 +410,7 @@ export class Mutex implements Holdable {
     if (!this.isHeldByCurrentThread()) {
       throw new SyncMisuseError('Mutex.markConsistent: this thread does not hold the mutex; lock it (and repair the data) first');
     }
-    Atomics.and(this.state, ROBUST, TOKEN_MASK);
+    Atomics.store(this.state, ROBUST, 0);
   }
 
   /** False while the mutex is flagged inconsistent (lockers get {@link OwnerDiedError}). */
@@ -375,7 +421,7 @@ export class Mutex implements Holdable {
   /** For {@link releaseHeldLocks}: releases the lock flagged if this thread holds it. */
   [abandonIfHeld](): string | null {
     if (!this.isHeldByCurrentThread()) return null;
-    Atomics.or(this.state, ROBUST, INCONSISTENT);
+    this.state[ROBUST] = INCONSISTENT;
     this.release(reasonCode('task-ended'));
     return describeHeld('Mutex', this.state, this.waiter, this.statsBlock);
   }
@@ -387,7 +433,7 @@ export class Mutex implements Holdable {
 
   /** Whether the calling thread holds the lock. */
   isHeldByCurrentThread(): boolean {
-    return this.state[OWNER] === selfId && Atomics.load(this.state, STATE) !== UNLOCKED;
+    return this.mine();
   }
 
   /** Contention statistics, or null if the mutex was created without `stats: true`. */

@@ -3,7 +3,7 @@
  * (over a weft mapped segment) processes.
  */
 import { SemaphoreHoldersFullError, SyncMisuseError, SyncTimeoutError } from './errors.js';
-import { abandonIfHeld, describeHeld, listed, noteHeld, noteReleased, type Holdable } from './held.js';
+import { abandonIfHeld, describeHeld, noteHeld, noteReleased, type Holdable } from './held.js';
 import { HolderTable, MAX_HOLDERS } from './holders.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { ContentionStats, StatsBlock } from './stats.js';
@@ -31,9 +31,19 @@ export interface SemaphoreOptions extends CreateOptions {
    * killed) come back: a waiter that has waited {@link LIVENESS_SLICE_MS} ms or more looks for
    * dead holders and returns their permits, each exactly once. {@link releaseHeldLocks} also
    * returns the permits a finished task kept. Give one slot per thread that may hold permits at
-   * once (at most the permit count); a thread that finds every slot taken by others gets
-   * {@link SemaphoreHoldersFullError}, its permit given back. With a table, permits belong to
-   * the thread that took them: releasing more than this thread holds is a {@link SyncMisuseError}.
+   * once (at most the permit count); a thread that finds every slot taken by others while a
+   * permit is available gets {@link SemaphoreHoldersFullError} (no permit is taken). With a
+   * table, permits belong to the thread that took them: releasing more than this thread holds
+   * is a {@link SyncMisuseError}.
+   *
+   * A thread that is terminated (`worker.terminate()`) at any moment never loses nor creates a
+   * permit. V8 delivers termination at function entries, loop back-edges and calls to builtins
+   * (each `Atomics.*` call among them), never between plain statements: so the slot is claimed
+   * before a permit is taken, and the one atomic that moves a permit (taking it from, or
+   * returning it to, the count) is followed by a plain store to the slot's count. A process
+   * SIGKILLed between those two instructions either loses the permit it was taking (taken, not
+   * yet recorded) or makes one (returned, still recorded, so given back again when its death is
+   * found); with `max` no higher than the initial count the latter is capped there.
    * Costs a compare-and-swap more per acquire and release; needs the addon's liveness tokens
    * (without them the table is not used). Default: no table (permits have no owner).
    */
@@ -65,8 +75,6 @@ export class Semaphore implements Holdable {
   /** The holder table, when created with `holders` and liveness tokens exist here. */
   private readonly table: HolderTable | null;
   private readonly token = myToken();
-  /** See held.ts. */
-  [listed] = false;
 
   private constructor(view: Int32Array) {
     const a = attach('Semaphore', BASE, view);
@@ -91,10 +99,11 @@ export class Semaphore implements Holdable {
     }
     if (initial > max) throw new SyncMisuseError(`Semaphore.create: initial count ${initial} exceeds max ${max}`);
     const holders = holdersOption(options.holders);
-    const view = allocate('Semaphore', BASE, options, true, holders > 0 ? HolderTable.words(holders) : 0);
-    if (holders > 0) HolderTable.initialise(view.subarray(BASE), holders);
-    Atomics.store(view, MAX, max);
-    Atomics.store(view, COUNT, initial);
+    const view = allocate('Semaphore', BASE, options, true, holders > 0 ? HolderTable.words(holders) : 0, (v) => {
+      if (holders > 0) HolderTable.initialise(v.subarray(BASE), holders);
+      Atomics.store(v, MAX, max);
+      Atomics.store(v, COUNT, initial);
+    });
     return new Semaphore(view);
   }
 
@@ -157,16 +166,34 @@ export class Semaphore implements Holdable {
     return true;
   }
 
-  /** Decrements COUNT if positive, and records the permit in the holder table. */
+  /**
+   * Decrements COUNT if positive, and records the permit in the holder table. The slot is
+   * claimed first (ours with count 0 is harmless if we die before the permit), and the count is
+   * incremented in the statement right after the compare-and-swap that took the permit.
+   */
   private take(): boolean {
-    if (!this.takePermit()) return false;
-    if (this.table === null) return true;
-    if (!this.table.add(this.token, 1)) {
-      this.addPermits(1);
-      throw new SemaphoreHoldersFullError('Semaphore.acquire', this.table.size);
+    const table = this.table;
+    if (table === null) return this.takePermit();
+    const s = this.state;
+    const t = table.t;
+    const token = this.token;
+    const at = table.claim(token);
+    if (at < 0) {
+      if (Atomics.load(s, COUNT) > 0) throw new SemaphoreHoldersFullError('Semaphore.acquire', table.size);
+      return false;
     }
-    noteHeld(this);
-    return true;
+    let c = Atomics.load(s, COUNT);
+    while (c > 0) {
+      const seen = Atomics.compareExchange(s, COUNT, c, c - 1);
+      if (seen === c) {
+        t[at] = t[at] + 1; // plain: nothing between the CAS and this can be stopped (see `holders`)
+        noteHeld(this);
+        return true;
+      }
+      c = seen;
+    }
+    table.freeIfEmpty(token, at);
+    return false;
   }
 
   /** The wait for a permit, for either driver: true once one is taken, false at the deadline. */
@@ -181,8 +208,8 @@ export class Semaphore implements Holdable {
       const now = performance.now();
       if (this.table !== null && now >= check) {
         check = now + LIVENESS_SLICE_MS;
-        const reclaimed = this.table.reclaimDead(this.token);
-        if (reclaimed > 0) this.addPermits(reclaimed);
+        const reclaimed = this.table.reclaimDead(this.token, s, COUNT, MAX);
+        if (reclaimed > 0 && Atomics.load(s, WAITERS) > 0) this.waiter.wake(s, COUNT, reclaimed);
       }
       // WAITERS goes up before the last look at COUNT, so a release that we miss sees it.
       Atomics.add(s, WAITERS, 1);
@@ -205,24 +232,55 @@ export class Semaphore implements Holdable {
    */
   release(n = 1): void {
     if (!Number.isInteger(n) || n < 1) throw new SyncMisuseError(`Semaphore.release: n must be an integer >= 1, got ${n}`);
-    if (this.table !== null) {
-      const left = this.table.sub(this.token, n);
-      if (left < 0) {
-        throw new SyncMisuseError(
-          `Semaphore.release: this thread holds ${this.table.countOf(this.token)} permit(s), cannot release ${n} (with holders, permits belong to the thread that took them)`,
-        );
-      }
-      if (left === 0) noteReleased(this);
+    const table = this.table;
+    if (table === null) {
+      this.addPermits(n);
+      return;
     }
-    this.addPermits(n);
+    const s = this.state;
+    const t = table.t;
+    const token = this.token;
+    const at = table.find(token);
+    const held = at < 0 ? 0 : Atomics.load(t, at);
+    if (held < n) {
+      throw new SyncMisuseError(
+        `Semaphore.release: this thread holds ${held} permit(s), cannot release ${n} (with holders, permits belong to the thread that took them)`,
+      );
+    }
+    // Only this thread changes its count, so `held` stays true; the bound is checked before
+    // anything changes (a thread without a table releasing at the same moment could still push
+    // COUNT past max: it released what it never took).
+    this.checkRoom(n);
+    // Returned first, by the one atomic, then unrecorded by a plain store that termination cannot
+    // precede (see the `holders` doc): stopped at the atomic's entry, nothing changed.
+    Atomics.add(s, COUNT, n);
+    t[at] = held - n;
+    if (held === n) {
+      Atomics.compareExchange(t, at - 1, token, 0); // free the slot: the table holds current holders only
+      noteReleased(this);
+    }
+    if (Atomics.load(s, WAITERS) > 0) this.waiter.wake(s, COUNT, n);
   }
 
   /** For {@link releaseHeldLocks}: gives back the permits this thread still holds. */
   [abandonIfHeld](): string | null {
-    const n = this.table?.takeAll(this.token) ?? 0;
+    const table = this.table;
+    if (table === null) return null;
+    const s = this.state;
+    this.checkRoom(table.countOf(this.token));
+    const n = table.takeAll(this.token, s, COUNT);
     if (n === 0) return null;
-    this.addPermits(n);
-    return `${describeHeld('Semaphore', this.state, this.waiter, this.statsBlock)}: ${n} permit(s)`;
+    if (Atomics.load(s, WAITERS) > 0) this.waiter.wake(s, COUNT, n);
+    return `${describeHeld('Semaphore', s, this.waiter, this.statsBlock)}: ${n} permit(s)`;
+  }
+
+  /** Throws if `n` more permits would exceed max (a snapshot of COUNT). */
+  private checkRoom(n: number): void {
+    const max = Atomics.load(this.state, MAX);
+    const c = Atomics.load(this.state, COUNT);
+    if (c + n > max) {
+      throw new SyncMisuseError(`Semaphore.release: ${n} more permit(s) would exceed the maximum of ${max} (count is ${c}); released more than acquired?`);
+    }
   }
 
   /** Adds `n` permits to COUNT (at most up to max) and wakes as many waiters. */
