@@ -95,6 +95,8 @@ export interface WorkerData {
   progress?: Int32Array;
   /** Process workers: where their doorbell lives. */
   doorbellSlot?: DoorbellSlot;
+  /** Process workers: the pool's process, which they must not outlive. */
+  parentPid?: number;
 }
 
 /** Symbol used to mark a value returned with a transfer list (see `transfer()`); `Symbol.for` so it matches across module copies. */

@@ -5,6 +5,7 @@ import { encodeShared } from '../../shared/handle.js';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
 import { ProcessDoorbells } from '../doorbell.js';
 import { siblingModule } from '../sibling-module.js';
+import { reapOnSignal } from './child-reaper.js';
 import { inheritedExecArgv } from './exec-argv.js';
 import type { Backend, SpawnOptions, WorkerChannel, WorkerEvents } from './types.js';
 
@@ -19,7 +20,7 @@ export const processBackend: Backend = {
   encodeArgs: (args) => encodeShared(args) as unknown[],
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
     const bell = doorbells.lend();
-    const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name, doorbellSlot: bell?.slot };
+    const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name, doorbellSlot: bell?.slot, parentPid: process.pid };
     const child = fork(fileURLToPath(siblingModule('../worker/process-entry', import.meta.url)), [], {
       serialization: 'advanced',
       execArgv: [...inheritedExecArgv(), ...heapFlags(options), ...(options.execArgv ?? [])],
@@ -27,6 +28,7 @@ export const processBackend: Backend = {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const name = `${options.name} (pid ${child.pid})`;
+    reapOnSignal(child);
     child.on('message', (message: WorkerMessage) => {
       events.message(message);
       if (message.type === 'results') bell?.doorbell.handled();

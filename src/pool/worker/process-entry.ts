@@ -3,12 +3,21 @@ import { decodeShared } from '../../shared/handle.js';
 import type { RunMessage, WorkerData } from '../protocol.js';
 import { openProcessDoorbell, type DoorbellSlot } from '../doorbell.js';
 import { bootWorker } from './boot.js';
-
-// Orphaned workers must not outlive a parent that died.
-process.on('disconnect', () => process.exit(0));
+import { dieWithParent } from './parent-death.js';
 
 const data = JSON.parse(process.env.WEFT_WORKER_DATA ?? '{}') as WorkerData;
-const send = process.send!.bind(process);
+// Orphaned workers must not outlive a parent that died: the kernel (or a watchdog) kills a busy one,
+// and an idle one goes when the IPC channel closes.
+if (!dieWithParent(data.parentPid ?? 0, process.env.WEFT_PARENT_WATCH === 'poll' ? 'poll' : 'auto')) process.exit(0);
+process.on('disconnect', () => process.exit(0));
+
+// A send to a parent that died fails with EPIPE (as an 'error' event); 'disconnect' ends this worker.
+process.on('error', () => {});
+const send = (message: unknown, then?: () => void): void => {
+  if (!process.connected) return then?.();
+  if (then) process.send!(message, undefined, undefined, () => then());
+  else process.send!(message);
+};
 const shared = data.doorbellSlot ? openDoorbellOrNot(data.doorbellSlot) : undefined;
 const runner = await bootWorker(
   data,
@@ -18,7 +27,7 @@ const runner = await bootWorker(
     doorbell: shared?.doorbell,
     progress: shared?.progress,
   },
-  (code) => void send({ type: 'exiting', code }, () => process.exit(code)),
+  (code) => send({ type: 'exiting', code }, () => process.exit(code)),
   (args) => decodeShared<unknown[]>(args),
 );
 if (runner) process.on('message', (message: RunMessage) => runner.receive(message));
