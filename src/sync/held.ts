@@ -13,19 +13,25 @@
  * the shared state before it releases anything, so a stale entry is never released wrongly.
  *
  * Cost: module state is per thread and the list is short (what one thread holds at once), so a
- * linear look on acquire and, locks being mostly released in reverse order, a pop on release.
+ * linear look on acquire and, locks being mostly released in reverse order, a pop on release;
+ * entries are compared by object first, then by the buffer and offset each primitive cached when
+ * it attached (a typed array's `buffer` and `byteOffset` getters cost more than the lock itself).
  */
 
 import type { StatsBlock } from './stats.js';
 import type { Waiter } from './waiter.js';
 
-/** Key of the member a Holdable has for this module only (a symbol keeps it out of the public API). */
+/** Keys of the members a Holdable has for this module only (symbols keep them out of the public API). */
 export const abandonIfHeld: unique symbol = Symbol('weft.sync.abandonIfHeld');
+/** The buffer and byte offset of the Holdable's state, read once: the getters cost more than the lock. */
+export const memBuffer: unique symbol = Symbol('weft.sync.memBuffer');
+export const memOffset: unique symbol = Symbol('weft.sync.memOffset');
 
 /** Something this thread may hold; implemented by Mutex and Semaphore. */
 export interface Holdable {
-  /** The primitive's shared state; its memory identifies the entry. */
-  readonly state: Int32Array;
+  /** Its state's buffer and byte offset: the memory that identifies the entry. */
+  readonly [memBuffer]: ArrayBufferLike;
+  readonly [memOffset]: number;
   /**
    * If this thread still holds it: releases it flagged as abandoned (a Mutex's next locker gets
    * OwnerDiedError) and describes it; otherwise returns null.
@@ -36,22 +42,20 @@ export interface Holdable {
 /** The primitives this thread may hold, one entry per memory (see the module doc). */
 const held: Holdable[] = [];
 
-function sameMemory(a: Int32Array, b: Int32Array): boolean {
-  return a.byteOffset === b.byteOffset && a.buffer === b.buffer;
+function same(a: Holdable, b: Holdable): boolean {
+  return a === b || (a[memOffset] === b[memOffset] && a[memBuffer] === b[memBuffer]);
 }
 
 /** Lists `h` as held by this thread, unless its memory is listed already. */
 export function noteHeld(h: Holdable): void {
-  const s = h.state;
-  for (let i = held.length - 1; i >= 0; i--) if (sameMemory(held[i].state, s)) return;
+  for (let i = held.length - 1; i >= 0; i--) if (same(held[i], h)) return;
   held.push(h);
 }
 
 /** Unlists `h`'s memory (through whichever object it was listed); nothing if it is not listed. */
 export function noteReleased(h: Holdable): void {
-  const s = h.state;
   for (let i = held.length - 1; i >= 0; i--) {
-    if (sameMemory(held[i].state, s)) {
+    if (same(held[i], h)) {
       if (i === held.length - 1) held.pop();
       else held.splice(i, 1);
       return;

@@ -14,7 +14,7 @@
  * a thread, where the lock is held by nobody known.
  */
 import { OwnerDiedError, SyncMisuseError, SyncTimeoutError, type OwnerDiedReason } from './errors.js';
-import { abandonIfHeld, describeHeld, noteHeld, noteReleased, type Holdable } from './held.js';
+import { abandonIfHeld, describeHeld, memBuffer, memOffset, noteHeld, noteReleased, type Holdable } from './held.js';
 import { describeOwner, selfId } from './identity.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { ContentionStats, StatsBlock } from './stats.js';
@@ -116,9 +116,15 @@ export class Mutex implements Holdable {
   /** What this thread writes into STATE: its token, or NO_TOKEN without one. */
   private readonly id = this.token !== 0 ? this.token : NO_TOKEN;
 
+  /** See held.ts. */
+  readonly [memBuffer]: ArrayBufferLike;
+  readonly [memOffset]: number;
+
   private constructor(view: Int32Array) {
     const a = attach('Mutex', BASE, view);
     this.state = a.view;
+    this[memBuffer] = a.view.buffer;
+    this[memOffset] = a.view.byteOffset;
     this.waiter = a.waiter;
     this.statsBlock = a.stats;
   }

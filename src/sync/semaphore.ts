@@ -3,7 +3,7 @@
  * (over a weft mapped segment) processes.
  */
 import { SemaphoreHoldersFullError, SyncMisuseError, SyncTimeoutError } from './errors.js';
-import { abandonIfHeld, describeHeld, noteHeld, noteReleased, type Holdable } from './held.js';
+import { abandonIfHeld, describeHeld, memBuffer, memOffset, noteHeld, noteReleased, type Holdable } from './held.js';
 import { HolderTable, MAX_HOLDERS } from './holders.js';
 import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { ContentionStats, StatsBlock } from './stats.js';
@@ -76,9 +76,15 @@ export class Semaphore implements Holdable {
   private readonly table: HolderTable | null;
   private readonly token = myToken();
 
+  /** See held.ts. */
+  readonly [memBuffer]: ArrayBufferLike;
+  readonly [memOffset]: number;
+
   private constructor(view: Int32Array) {
     const a = attach('Semaphore', BASE, view);
     this.state = a.view;
+    this[memBuffer] = a.view.buffer;
+    this[memOffset] = a.view.byteOffset;
     this.waiter = a.waiter;
     this.statsBlock = a.stats;
     this.table = a.ext !== null && this.token > 0 ? new HolderTable(a.ext) : null;
