@@ -24,6 +24,7 @@ const runner = await bootWorker(
   {
     post: (message) => void send(message),
     transfers: false,
+    ownThread: true,
     doorbell: shared?.doorbell,
     progress: shared?.progress,
   },

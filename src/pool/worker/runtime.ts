@@ -24,6 +24,7 @@ import {
 } from '../protocol.js';
 import type { Doorbell } from '../doorbell.js';
 import type { ProgressWords } from '../progress.js';
+import { releaseHeldLocks } from '../../sync/held.js';
 import type { TaskFunction } from './load-module.js';
 
 /** How a runtime talks to its pool. */
@@ -41,6 +42,8 @@ export interface WorkerTransport {
   readonly doorbell?: Doorbell;
   /** Where the worker records each job it starts and finishes, for the pool to read should it die (see progress.ts). */
   readonly progress?: ProgressWords;
+  /** The worker has its thread to itself (not inline): locks still held when it is idle were leaked by a task. */
+  readonly ownThread?: boolean;
 }
 
 /**
@@ -153,6 +156,7 @@ export class TaskRunner {
       this.draining = false;
       this.transport.doorbell?.busy(false);
     }
+    if (this.transport.ownThread) releaseLeakedLocks();
   }
 
   private took<T extends RunMessage | undefined>(message: T): T {
@@ -284,6 +288,23 @@ export class TaskRunner {
   private postResults(results: unknown[], transfer: Transferable[]): void {
     this.transport.post({ type: 'results', results }, transfer.length ? transfer : undefined);
     this.transport.doorbell?.sent();
+  }
+}
+
+/**
+ * Idle, so no task of this worker is running: a lock it still holds was left by a task that ended
+ * without unlocking. Holding it would stall every other thread and process waiting for it, for as
+ * long as this worker lives; it is released, and flagged, so its next owner knows (see src/sync/held.ts).
+ */
+function releaseLeakedLocks(): void {
+  let released: string[];
+  try {
+    released = releaseHeldLocks();
+  } catch (error) {
+    released = (error as { released?: string[] }).released ?? [];
+  }
+  if (released.length > 0) {
+    process.emitWarning(`a task ended holding ${released.join('; ')}; released when its worker went idle`, { code: 'WEFT_LOCK_LEAKED' });
   }
 }
 

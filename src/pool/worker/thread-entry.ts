@@ -13,6 +13,7 @@ const runner = await bootWorker(
   {
     post: (message, transfer) => port.postMessage(message, transfer),
     transfers: true,
+    ownThread: true,
     poll: () => receiveMessageOnPort(port)?.message as RunMessage | undefined,
     doorbell,
     progress: data.progress ? new ProgressWords(data.progress) : undefined,
