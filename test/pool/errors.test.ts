@@ -48,7 +48,8 @@ for (const backend of BACKENDS) {
       await using pool = makePool(backend);
       const error = await rejectionOf(pool.call.returnFunction());
       assert.ok(error instanceof SerializationError);
-      assert.match(error.message, /its result/);
+      assert.match(error.message, /its result could not be sent back from the worker/);
+      assert.equal(error.direction, 'from-worker');
       assert.equal(await pool.call.add(2, 2), 4);
     });
 
@@ -209,6 +210,9 @@ describe('invalid options', () => {
     ['start', { start: 'soon' }, /'start'/],
     ['resourceLimits', { resourceLimits: { maxOldGenerationSizeMb: -5 } }, /resourceLimits.maxOldGenerationSizeMb/],
     ['workers', { backend: 'inline', workers: 4 }, /inline.*exactly 1 worker/],
+    ['retries', { retries: -1 }, /'retries'.*integer from 0 to 100/],
+    ['retries', { retries: 1.5 }, /'retries'/],
+    ['loadTimeout', { loadTimeout: 0 }, /'loadTimeout'.*milliseconds/],
   ];
   for (const [name, options, pattern] of cases) {
     it(`rejects ${JSON.stringify(options)}`, () => {
@@ -228,6 +232,23 @@ describe('invalid options', () => {
   it('rejects a bad per-call timeout and chunkSize', async () => {
     await using pool = makePool('thread');
     assert.ok((await rejectionOf(pool.submit('add', [1, 1], { timeout: -1 }))) instanceof InvalidOptionError);
+    assert.ok((await rejectionOf(pool.submit('add', [1, 1], { retries: -1 }))) instanceof InvalidOptionError);
     await assert.rejects(pool.map('square', [1], { chunkSize: 0 }), InvalidOptionError);
   });
+});
+
+it('every error class the pool exports is a WeftError with a stable WEFT_ code', async () => {
+  const pool = await import('../../src/pool/index.js');
+  const classes = Object.entries(pool).filter(([name, value]) => typeof value === 'function' && name.endsWith('Error'));
+  assert.ok(classes.length >= 12, classes.map(([name]) => name).join(', '));
+  for (const [name, value] of classes) {
+    assert.ok(value === pool.WeftError || value.prototype instanceof pool.WeftError, `${name} extends WeftError`);
+  }
+  const samples: [Error & { code: string }, string][] = [
+    [new pool.ResultLostError('t', 'process-1', null, 'SIGKILL'), 'WEFT_RESULT_LOST'],
+    [new pool.WorkerCrashedError('t', 'process-1', null, 'SIGKILL'), 'WEFT_WORKER_CRASHED'],
+    [new pool.SerializationError('t', 'its result', 'why', 'from-worker'), 'WEFT_NOT_SENDABLE'],
+    [new pool.ModuleLoadError('m', { name: 'LoadTimeout', message: 'x' }), 'WEFT_MODULE_LOAD_FAILED'],
+  ];
+  for (const [error, code] of samples) assert.equal(error.code, code);
 });
