@@ -13,6 +13,7 @@
  * from its first start.
  */
 import type { ExitInfo } from './backends/types.js';
+import { ModuleLoadError } from './errors.js';
 
 const MAX_START_FAILURES = 3;
 const FIRST_PAUSE_MS = 10;
@@ -39,6 +40,7 @@ export class StartGuard {
 
   /** A worker died while starting; true when that means the module cannot load. */
   died(info: ExitInfo): boolean {
+    if (this.loadNeverEnds(info)) return true;
     if (this.moduleLoaded) {
       this.pauseMs = this.pauseMs === 0 ? FIRST_PAUSE_MS : Math.min(MAX_PAUSE_MS, this.pauseMs * 2);
       this.notBefore = Date.now() + this.pauseMs;
@@ -46,6 +48,34 @@ export class StartGuard {
     }
     if (info.signal === 'SIGKILL' || info.signal === 'SIGTERM') return Date.now() - (this.firstStartAt ?? 0) > this.loadTimeoutMs;
     return ++this.failures >= MAX_START_FAILURES;
+  }
+
+  /** Why the module cannot load, after {@link died} said so. */
+  error(module: string, info: ExitInfo): ModuleLoadError {
+    if (this.loadNeverEnds(info)) {
+      return new ModuleLoadError(module, {
+        name: 'LoadNeverEnds',
+        message: `the worker exited with code ${info.code} before the module finished loading: its top-level await never settled (or its top-level code exited)`,
+      });
+    }
+    const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
+    return new ModuleLoadError(module, {
+      name: 'WorkerStartError',
+      message: `workers repeatedly died before loading the module (the last one ${how})${info.reason ? ` (${info.reason})` : ''}`,
+    });
+  }
+
+  /** The module did not load within `loadTimeout`, and had never loaded anywhere. */
+  timeoutError(module: string): ModuleLoadError {
+    return new ModuleLoadError(module, { name: 'LoadTimeout', message: `the module did not finish loading in ${this.loadTimeoutMs} ms (the pool's loadTimeout)` });
+  }
+
+  /**
+   * A worker that ends on its own with nothing left to do before the module loaded: its top-level await can
+   * never settle (Node exits a process with 13 then, a thread with 0). That will not change on a retry.
+   */
+  private loadNeverEnds(info: ExitInfo): boolean {
+    return !this.moduleLoaded && info.signal === null && (info.code === 13 || info.code === 0);
   }
 
   /** Whether a worker may start now; if not, `wake` is called once the pause is over. */

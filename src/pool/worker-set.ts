@@ -375,35 +375,13 @@ export class WorkerSet {
     this.observer?.workerExited?.(slot.name, epochNow(), info);
     const destroyed = this.pool.destroyed();
     if (wasStarting) {
-      if (!destroyed && !this.pool.loadFailed() && (this.starts.died(info) || this.loadNeverEnds(info))) this.pool.failLoading(this.startDeathError(info));
+      if (!destroyed && !this.pool.loadFailed() && this.starts.died(info)) this.pool.failLoading(this.starts.error(this.shownModule, info));
     } else if (!destroyed) {
       if (!deliberate) this.recorder.crashes++;
       this.aftermath.settleLine(slot, info, !deliberate);
     }
     this.pool.notifyIfIdle();
     if (!destroyed) this.pool.scheduleDispatch();
-  }
-
-  /**
-   * A worker that ends on its own with nothing left to do before the module loaded: its top-level await can
-   * never settle (Node exits a process with 13 then, a thread with 0). That will not change on a retry.
-   */
-  private loadNeverEnds(info: ExitInfo): boolean {
-    return !this.starts.moduleLoaded && info.signal === null && (info.code === 13 || info.code === 0);
-  }
-
-  private startDeathError(info: ExitInfo): ModuleLoadError {
-    if (this.loadNeverEnds(info)) {
-      return new ModuleLoadError(this.shownModule, {
-        name: 'LoadNeverEnds',
-        message: `the worker exited with code ${info.code} before the module finished loading: its top-level await never settled (or its top-level code exited)`,
-      });
-    }
-    const how = info.signal ? `was killed by ${info.signal}` : `exited with code ${info.code}`;
-    return new ModuleLoadError(this.shownModule, {
-      name: 'WorkerStartError',
-      message: `workers repeatedly died before loading the module (the last one ${how})${info.reason ? ` (${info.reason})` : ''}`,
-    });
   }
 
   /** The worker has not loaded the module within `loadTimeout`. */
@@ -415,9 +393,7 @@ export class WorkerSet {
       this.terminate(slot);
       return;
     }
-    this.pool.failLoading(
-      new ModuleLoadError(this.shownModule, { name: 'LoadTimeout', message: `the module did not finish loading in ${this.loadTimeoutMs} ms (the pool's loadTimeout)` }),
-    );
+    this.pool.failLoading(this.starts.timeoutError(this.shownModule));
   }
 
   // ---- retire -----------------------------------------------------------------------------
