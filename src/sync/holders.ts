@@ -82,7 +82,9 @@ export class HolderTable {
     const held = this.t[at];
     if (held > 0) Atomics.add(count, index, held);
     this.t[at] = 0;
-    this.t[at - 1] = 0;
+    // Atomic, so a claimer that sees the slot free also sees its count 0 (on any CPU). Stopped at
+    // this call, the slot says "a dead holder of nothing", which a reclaim clears.
+    Atomics.store(this.t, at - 1, 0);
     return held;
   }
 
@@ -110,13 +112,13 @@ export class HolderTable {
         const add = n < max - c ? n : max - c;
         if (add <= 0) {
           this.t[at + 1] = 0;
-          this.t[at] = 0;
+          Atomics.store(this.t, at, 0); // after the count, for any claimer (see takeAll)
           break;
         }
         const seen = Atomics.compareExchange(count, index, c, c + add);
         if (seen === c) {
           this.t[at + 1] = 0;
-          this.t[at] = 0;
+          Atomics.store(this.t, at, 0); // after the count, for any claimer (see takeAll)
           total += add;
           break;
         }
@@ -124,6 +126,18 @@ export class HolderTable {
       }
     }
     return total;
+  }
+
+  /**
+   * Whether every slot is held by a holder of at least one permit: the table is really full. A
+   * slot with count 0 is passing (a releaser about to free it, a waiter checking for a permit).
+   */
+  fullOfHolders(): boolean {
+    for (let i = 0; i < this.size; i++) {
+      const at = FIRST + 2 * i;
+      if (Atomics.load(this.t, at) <= 0 || Atomics.load(this.t, at + 1) <= 0) return false;
+    }
+    return true;
   }
 
   /** How many slots are in use (a snapshot). */

@@ -9,6 +9,13 @@ import { allocate, attach, wordsFor, type CreateOptions } from './layout.js';
 import type { ContentionStats, StatsBlock } from './stats.js';
 import { deadlineAfter, timeLeft } from './time.js';
 import { LIVENESS_SLICE_MS, myToken } from './token.js';
+
+/**
+ * How long (ms) a free permit must stay out of reach for want of a table slot before that is
+ * {@link SemaphoreHoldersFullError}: a releaser frees its slot right after it returns its permit,
+ * so a full table seen once may be passing; one seen this long is too small.
+ */
+const FULL_GRACE_MS = 20;
 import { runWaitLoop, runWaitLoopAsync, type WaitLoop, type Waiter } from './waiter.js';
 
 const BASE = 4;
@@ -31,8 +38,9 @@ export interface SemaphoreOptions extends CreateOptions {
    * killed) come back: a waiter that has waited {@link LIVENESS_SLICE_MS} ms or more looks for
    * dead holders and returns their permits, each exactly once. {@link releaseHeldLocks} also
    * returns the permits a finished task kept. Give one slot per thread that may hold permits at
-   * once (at most the permit count); a thread that finds every slot taken by others while a
-   * permit is available gets {@link SemaphoreHoldersFullError} (no permit is taken). With a
+   * once (at most the permit count); a waiting thread that finds every slot taken by holders
+   * while a permit is available, for 20 ms on end, gets {@link SemaphoreHoldersFullError} (no
+   * permit is taken; `tryAcquire()` without a timeout just returns false). With a
    * table, permits belong to the thread that took them: releasing more than this thread holds
    * is a {@link SyncMisuseError}.
    *
@@ -75,6 +83,8 @@ export class Semaphore implements Holdable {
   /** The holder table, when created with `holders` and liveness tokens exist here. */
   private readonly table: HolderTable | null;
   private readonly token = myToken();
+  /** Set by {@link Semaphore.take} when it found a permit free but every slot of the table held by a holder. */
+  private tableFull = false;
 
   /** See held.ts. */
   readonly [memBuffer]: ArrayBufferLike;
@@ -185,7 +195,10 @@ export class Semaphore implements Holdable {
     const token = this.token;
     const at = table.claim(token);
     if (at < 0) {
-      if (Atomics.load(s, COUNT) > 0) throw new SemaphoreHoldersFullError('Semaphore.acquire', table.size);
+      // No slot: "not now". Whether that is a table too small (an error) or a releaser that has
+      // returned its permit and not yet freed its slot (a passing state) takes a while to tell;
+      // the wait loop tells it (see FULL_GRACE_MS).
+      this.tableFull = Atomics.load(s, COUNT) > 0 && table.fullOfHolders();
       return false;
     }
     let c = Atomics.load(s, COUNT);
@@ -208,6 +221,7 @@ export class Semaphore implements Holdable {
     const start = this.statsBlock ? process.hrtime.bigint() : 0n;
     const s = this.state;
     let check = performance.now() + LIVENESS_SLICE_MS;
+    let fullSince: number | undefined;
     for (;;) {
       const left = timeLeft(deadline);
       if (left <= 0) return false;
@@ -220,8 +234,11 @@ export class Semaphore implements Holdable {
       // WAITERS goes up before the last look at COUNT, so a release that we miss sees it.
       Atomics.add(s, WAITERS, 1);
       try {
-        // Sliced only with a table, whose dead holders are looked for between slices.
-        yield { index: COUNT, expected: 0, timeoutMs: this.table === null ? left : Math.min(left, check - now) };
+        // Sliced only with a table, whose dead holders are looked for between slices. While the
+        // table is full, a permit is free: sleep briefly on its current count instead of on 0.
+        yield fullSince !== undefined
+          ? { index: COUNT, expected: Atomics.load(s, COUNT), timeoutMs: Math.min(left, 1) }
+          : { index: COUNT, expected: 0, timeoutMs: this.table === null ? left : Math.min(left, check - now) };
       } finally {
         Atomics.sub(s, WAITERS, 1);
       }
@@ -229,6 +246,9 @@ export class Semaphore implements Holdable {
         this.statsBlock?.contended(start);
         return true;
       }
+      if (!this.tableFull) fullSince = undefined;
+      else if (fullSince === undefined) fullSince = performance.now();
+      else if (performance.now() - fullSince > FULL_GRACE_MS) throw new SemaphoreHoldersFullError('Semaphore.acquire', this.table!.size);
     }
   }
 

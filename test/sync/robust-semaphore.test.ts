@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
-import { Event, releaseHeldLocks, Semaphore, SemaphoreHoldersFullError, SyncMisuseError } from '../../src/sync/index.js';
+import { Barrier, Event, releaseHeldLocks, Semaphore, SemaphoreHoldersFullError, SyncMisuseError } from '../../src/sync/index.js';
 import { hasLiveness, inThread, processJob, segments, settleAfterDeath, shared, slot, threadJob } from './helpers.js';
 
 describe('Semaphore with holders', () => {
@@ -99,6 +99,19 @@ describe('Semaphore with holders: dead holders', { skip: hasLiveness ? false : '
     });
     assert.equal(outcome, 'ok');
     s.release();
+  });
+
+  it('a table with one slot per holder at once never reports itself full in ordinary use (3 threads, 1 permit, 1 slot)', async () => {
+    // A releaser returns its permit a moment before it frees its slot: a waiter that finds the
+    // table full then must wait, not throw.
+    const s = Semaphore.create(1, { holders: 1 });
+    const holders = shared(2); // [now, most ever]
+    const start = Barrier.create(3);
+    await Promise.all(
+      Array.from({ length: 3 }, () => inThread('semaphoreHolders', { sem: s.state, holders, start: start.state }, { iterations: 30_000, work: 0 })),
+    );
+    assert.equal(holders[1], 1);
+    assert.equal(s.value, 1);
   });
 
   it('a full table is SemaphoreHoldersFullError and the permit is given back', async () => {
