@@ -150,7 +150,12 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
-  /** Stops taking tasks, lets every accepted task finish, then stops the workers. */
+  /**
+   * Stops taking tasks, lets every accepted task finish, then stops the workers. Waiting for the tasks
+   * is bounded only by their own `timeout` (give one to tasks that may hang); stopping the workers is
+   * bounded: a worker that has not exited 1 s after being terminated is given up on (a
+   * `WEFT_WORKER_STUCK` warning), so the promise settles.
+   */
   close(): Promise<void> {
     if (!this.closing) {
       this.closed = true;
@@ -162,7 +167,11 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     return this.closing;
   }
 
-  /** Stops now: every pending task rejects with `PoolClosedError`, and the workers are terminated. */
+  /**
+   * Stops now: every pending task rejects with `PoolClosedError`, and the workers are terminated. Settles
+   * within about a second whatever the workers do: one that has not exited 1 s after being terminated is
+   * given up on (a `WEFT_WORKER_STUCK` warning) and no longer keeps the process alive.
+   */
   async destroy(): Promise<void> {
     if (this.destroyed) return this.stopAllWorkers();
     this.closed = true;
