@@ -36,8 +36,8 @@ async function runUnderKills(retries: number): Promise<Run> {
   const settled = new Uint8Array(total);
   let kills = 0;
   const killer = setInterval(() => {
-    // Any worker, starting or running: an OOM killer does not wait for a worker to be ready.
-    const pids = pool.stats().perWorker.flatMap((w) => (w.pid ? [w.pid] : []));
+    // Workers that have run tasks (those hold batches); ones still starting are test/pool/start-faults.test.ts's.
+    const pids = pool.stats().perWorker.flatMap((w) => (w.pid && w.tasks > 0 ? [w.pid] : []));
     const pid = pids[kills % Math.max(1, pids.length)];
     if (pid === undefined) return;
     try {
