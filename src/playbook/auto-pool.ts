@@ -136,7 +136,7 @@ export class AutoPool<M = Record<string, AnyFunction>> implements Executor<M> {
     const backends = {} as Record<BackendKind, PoolStats>;
     for (const b of SAMPLED_BACKENDS) backends[b] = this.pools[b].stats();
     const all = SAMPLED_BACKENDS.map((b) => backends[b]);
-    const sum = (key: 'workers' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timedOut' | 'crashes'): number =>
+    const sum = (key: 'workers' | 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timedOut' | 'crashes' | 'retried'): number =>
       all.reduce((total, s) => total + s[key], 0);
     const worst = (key: 'queueWaitMs' | 'runTimeMs') => ({
       p50: Math.max(...all.map((s) => s[key].p50)),
@@ -153,6 +153,7 @@ export class AutoPool<M = Record<string, AnyFunction>> implements Executor<M> {
       cancelled: sum('cancelled'),
       timedOut: sum('timedOut'),
       crashes: sum('crashes'),
+      retried: sum('retried'),
       queueWaitMs: worst('queueWaitMs'),
       runTimeMs: worst('runTimeMs'),
       perWorker: all.flatMap((s) => s.perWorker),

@@ -202,6 +202,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
       cancelled: r.cancelled,
       timedOut: r.timedOut,
       crashes: r.crashes,
+      retried: r.retried,
       queueWaitMs: r.queueWait.summary(),
       runTimeMs: r.runTime.summary(),
       perWorker,

@@ -16,7 +16,7 @@ export interface PoolStats {
   /** Workers that died (crash, exit, kill, out of memory) and were replaced. */
   crashes: number;
   /** Tasks run again because their worker died while running them or before sending their result (the `retries` option). */
-  retried?: number;
+  retried: number;
   queueWaitMs: { p50: number; p99: number; max: number };
   runTimeMs: { p50: number; p99: number; max: number };
   perWorker: WorkerStats[];

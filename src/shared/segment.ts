@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { native } from './native.js';
+import { programListens, weftListener } from './signal-listeners.js';
 
 /** Every segment weft creates starts with this. */
 export const SEGMENT_PREFIX = 'weft-';
@@ -194,16 +195,16 @@ function installExitHandlers(): void {
     unlinkOwnedSegments();
   });
   for (const signal of SIGNALS) {
-    const onSignal = (): void => {
-      // Another listener means the application handles this signal itself (a graceful
-      // shutdown, say) and may still need its segments: the 'exit' hook will clean up then.
-      if (process.listenerCount(signal) > 1) return;
+    const onSignal = weftListener((): void => {
+      // A listener of the program's means it handles this signal itself (a graceful shutdown,
+      // say) and may still need its segments: the 'exit' hook will clean up then.
+      if (programListens(signal)) return;
       unlinkOwnedSegments();
       // Restore the default action and re-raise, so the process dies of the signal (exit
       // status 128+n as seen by a shell) instead of the signal being swallowed.
       process.removeListener(signal, onSignal);
       process.kill(process.pid, signal);
-    };
+    });
     process.on(signal, onSignal);
   }
 }

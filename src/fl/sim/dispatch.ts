@@ -3,7 +3,7 @@
  * slot; a failed attempt is retried (up to `retries` times) or dropped, and the round completes with the rest.
  */
 import { performance } from 'node:perf_hooks';
-import { TaskError, TimeoutError, WorkerCrashedError, type Pool } from '../../pool/index.js';
+import { ResultLostError, TaskError, TimeoutError, WorkerCrashedError, type Pool } from '../../pool/index.js';
 import type { ClientOutcome, SharedContext } from './client/task.js';
 import type { ClientFailure, FailureCause } from './events.js';
 import { FlProtocolError } from '../errors.js';
@@ -36,7 +36,8 @@ export interface DispatchOptions {
 
 function causeOf(error: unknown): FailureCause {
   if (error instanceof TaskError) return 'threw';
-  if (error instanceof WorkerCrashedError) return 'crashed';
+  // A lost result is a crash too: the worker died after the client trained, before it reported.
+  if (error instanceof WorkerCrashedError || error instanceof ResultLostError) return 'crashed';
   if (error instanceof TimeoutError) return 'timed-out';
   return 'error';
 }

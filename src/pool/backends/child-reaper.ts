@@ -8,25 +8,13 @@
  *   action happens as if weft had never listened.
  */
 import type { ChildProcess } from 'node:child_process';
+import { programListens, weftListener } from '../../shared/signal-listeners.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 type Signal = (typeof SIGNALS)[number];
 
 const children = new Set<ChildProcess>();
 const listeners = new Map<Signal, () => void>();
-
-/**
- * Marks weft's own signal listeners, so that each of them, when counting the program's listeners,
- * leaves out the others (they all stand aside for the program's, and would otherwise stand aside for
- * one another, and the signal would be swallowed).
- */
-export const WEFT_SIGNAL_LISTENER = Symbol.for('weft.signal-listener');
-
-function isWeftListener(listener: (...args: never[]) => unknown): boolean {
-  if ((listener as { [WEFT_SIGNAL_LISTENER]?: boolean })[WEFT_SIGNAL_LISTENER]) return true;
-  // The shared-segment cleanup (src/shared/segment.ts) until it carries the mark.
-  return Function.prototype.toString.call(listener).includes('unlinkOwnedSegments');
-}
 
 /** Kills `child` when this process is ended by a signal it does not otherwise handle; until it exits. */
 export function reapOnSignal(child: ChildProcess): void {
@@ -40,7 +28,7 @@ export function reapOnSignal(child: ChildProcess): void {
 
 function listen(): void {
   for (const signal of SIGNALS) {
-    const listener = Object.assign((): void => onSignal(signal), { [WEFT_SIGNAL_LISTENER]: true });
+    const listener = weftListener((): void => onSignal(signal));
     listeners.set(signal, listener);
     process.on(signal, listener);
   }
@@ -52,7 +40,7 @@ function unlisten(): void {
 }
 
 function onSignal(signal: Signal): void {
-  if (process.listeners(signal).some((listener) => !isWeftListener(listener))) return; // the program's own listeners handle it
+  if (programListens(signal)) return; // the program's own listeners handle it
   for (const child of children) {
     try {
       child.kill('SIGKILL');
