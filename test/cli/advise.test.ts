@@ -47,14 +47,19 @@ test('bad flags get clear messages', async () => {
   assert.match((await advise('--bogus')).error!, /unknown option '--bogus'/);
 });
 
-test('timing a module: a chunk of the primes case (below 250k) goes to threads, with the figures', async () => {
+test('timing a module: a chunk of the primes case (below 250k) goes to a parallel backend, with the figures', async () => {
   const module = fileURLToPath(new URL('../../src/bench/cases/primes-task.ts', import.meta.url));
   const { out, error } = await advise('--module', module, '--task', 'countPrimes', '--args', '[0, 250000]', '--workers', '2', '--cpu-bound');
   assert.equal(error, undefined);
   assert.match(out, /it returned 22044\)/);
-  assert.match(out, /countPrimes: -> thread/);
+  // About 10 ms a call: inline is ruled out (it would block the event loop); which of threads and
+  // processes wins is measured, five calls each, and on a busy machine either may (the rule itself
+  // is tested with given figures in test/playbook).
+  const chosen = out.match(/countPrimes: -> (thread|process) /)?.[1];
+  assert.ok(chosen, out);
+  assert.match(out, /\n {2}inline .*\(ruled out\)/);
   assert.match(out, /\n {2}process +\d+ /);
-  assert.match(out, /Measured recommendation: thread: worker threads/);
+  assert.match(out, new RegExp(`Measured recommendation: ${chosen}: `));
   assert.match(out, /From the flags:\nRecommendation: worker threads/);
 });
 

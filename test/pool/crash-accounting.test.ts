@@ -94,7 +94,8 @@ describe('tasks under SIGKILLed process workers', () => {
         assert.equal(counts[i], 1, `call ${i} succeeded after ${counts[i]} runs`);
       } else if (outcome.error instanceof WorkerCrashedError) {
         crashed++;
-        assert.equal(counts[i], 1, `call ${i} was reported crashed while running but ran ${counts[i]} times`);
+        // 0 is possible: the kill can land after the worker recorded the start, before the task's first statement.
+        assert.ok(counts[i] <= 1, `call ${i} was reported crashed while running but ran ${counts[i]} times`);
         assert.equal(outcome.error.signal, 'SIGKILL');
       } else if (outcome.error instanceof ResultLostError) {
         lost++;
