@@ -71,6 +71,7 @@ export class Aftermath {
     for (const task of live) {
       task.state = 'queued';
       task.slot = undefined;
+      task.stopTimer();
     }
     this.queue.pushFront(live);
   }

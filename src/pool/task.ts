@@ -49,6 +49,16 @@ export class Task {
     this.timer = setTimeout(onTimeout, this.timeoutMs);
   }
 
+  /**
+   * Stops the timeout clock of a task that goes back to the queue (its worker died before it
+   * started, or it is retried): its clock starts again when it runs on another worker, and must
+   * not fire meanwhile for the worker it left.
+   */
+  stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   resolve(value: unknown): boolean {
     if (!this.finish()) return false;
     this.onResolve(value);

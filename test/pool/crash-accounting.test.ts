@@ -129,3 +129,23 @@ describe('tasks under SIGKILLed process workers', () => {
     console.log(`# ${counts.length} calls, ${kills} kills, ${again} ran again`);
   });
 });
+
+describe('a task that goes back to the queue', () => {
+  it('gets a fresh timeout clock on its next worker (its first worker was killed right after it was sent)', async () => {
+    const TIMEOUT = 1500;
+    const tasks = new URL('../fixtures/tasks.ts', import.meta.url);
+    const pool = createPool<typeof import('../fixtures/tasks.js')>({ module: tasks, backend: 'process', workers: 1, timeout: TIMEOUT, retries: 1 });
+    try {
+      await pool.call.add(1, 1);
+      const pid = pool.stats().perWorker[0].pid!;
+      // Runs well within its timeout, once it runs; but the first worker dies as the task reaches it, and the
+      // second one takes a few hundred ms to start, so a clock left running from the first send would fire.
+      const call = pool.call.sleep(TIMEOUT - 200);
+      await new Promise((resolve) => setImmediate(resolve));
+      process.kill(pid, 'SIGKILL');
+      assert.equal(await call, TIMEOUT - 200);
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
