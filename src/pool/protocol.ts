@@ -5,7 +5,7 @@
  * because per-message cost (not per-task cost) dominates small tasks. Batches are flat arrays
  * with a fixed stride rather than arrays of objects: fewer objects to clone or serialise.
  */
-import type { DoorbellSlot } from './doorbell.js';
+import type { DoorbellSlot } from './process-doorbells.js';
 import type { RemoteError } from './errors.js';
 
 /** Fields of one job inside a {@link RunMessage}'s flat `jobs` array. */

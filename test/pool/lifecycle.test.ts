@@ -12,6 +12,16 @@ for (const backend of BACKENDS) {
       assert.equal(pool.stats().workers, backend === 'inline' ? 1 : 2);
     });
 
+    it('a lazy pool keeps one worker for calls awaited one by one, and starts more when tasks queue up', async () => {
+      await using pool = makePool(backend);
+      for (let i = 0; i < 20; i++) assert.equal(await pool.call.add(i, 1), i + 1);
+      assert.equal(pool.stats().workers, 1);
+      if (backend === 'inline') return;
+      const results = await Promise.all([pool.call.sleep(100), pool.call.sleep(100), pool.call.add(2, 3)]);
+      assert.deepEqual(results, [100, 100, 5]);
+      assert.equal(pool.stats().workers, 2);
+    });
+
     it('eager pools start every worker at creation', async () => {
       await using pool = makePool(backend, { start: 'eager' });
       assert.equal(pool.stats().workers, backend === 'inline' ? 1 : 2);

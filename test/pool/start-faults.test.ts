@@ -50,6 +50,27 @@ describe('start-up deaths', () => {
   });
 });
 
+it('ready() resolves when the workers it started are killed while starting (they are replaced)', async () => {
+  let kills = 0;
+  await using pool = makePool('process', {
+    workers: 2,
+    observer: {
+      workerStarted: (name) => {
+        const pid = Number(/pid (\d+)/.exec(name)?.[1]);
+        if (pid && kills < 2) {
+          kills++;
+          process.kill(pid, 'SIGKILL');
+        }
+      },
+    },
+  });
+  const ready = pool.ready().then(() => 'ready');
+  const late = new Promise((resolve) => setTimeout(resolve, 20_000, 'still waiting after 20 s').unref());
+  assert.equal(await Promise.race([ready, late]), 'ready');
+  assert.equal(kills, 2);
+  assert.equal(pool.stats().workers, 2);
+});
+
 for (const backend of BACKENDS) {
   describe(`loadTimeout on the ${backend} backend`, () => {
     it('a module whose top-level await never settles ends in ModuleLoadError', async () => {

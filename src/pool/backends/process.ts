@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { encodeShared } from '../../shared/handle.js';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
-import { ProcessDoorbells } from '../doorbell.js';
+import { ProcessDoorbells } from '../process-doorbells.js';
 import { siblingModule } from '../sibling-module.js';
 import { reapOnSignal } from './child-reaper.js';
 import { inheritedExecArgv } from './exec-argv.js';

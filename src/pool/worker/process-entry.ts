@@ -1,7 +1,7 @@
 /** Entry point of a process worker (a child started with fork and V8 serialisation). */
 import { decodeShared } from '../../shared/handle.js';
 import type { RunMessage, WorkerData } from '../protocol.js';
-import { openProcessDoorbell, type DoorbellSlot } from '../doorbell.js';
+import { openProcessDoorbell, type DoorbellSlot } from '../process-doorbells.js';
 import { bootWorker } from './boot.js';
 import { dieWithParent } from './parent-death.js';
 
