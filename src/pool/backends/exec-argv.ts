@@ -24,12 +24,18 @@ export function inheritedThreadExecArgv(): string[] {
   return filterFlags((flag) => THREAD_SAFE.test(flag) && !PARENT_ONLY.some((re) => re.test(flag)));
 }
 
+/**
+ * `process.execArgv` holds only Node's options and their values (never the script), so an entry that
+ * does not start with a dash is the value of the flag before it (`--cpu-prof-interval 50`,
+ * `--max-old-space-size 512`), whatever the flag; the list above also catches values that start with one.
+ */
 function filterFlags(keep: (flag: string) => boolean): string[] {
   const out: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    const hasValue = NODE_FLAG_WITH_VALUE.test(flag) && i + 1 < argv.length;
+    const next = argv[i + 1];
+    const hasValue = next !== undefined && !flag.includes('=') && (NODE_FLAG_WITH_VALUE.test(flag) || !next.startsWith('-'));
     if (keep(flag)) {
       out.push(flag);
       if (hasValue) out.push(argv[i + 1]);
