@@ -16,8 +16,9 @@ export const processBackend: Backend = {
   kind: 'process',
   transfers: false,
   pipelineBudgetMs: 4,
-  // Arrays over mapped /dev/shm segments travel as handles and are mapped again in the child.
-  encodeArgs: (args) => encodeShared(args) as unknown[],
+  // Arrays over mapped /dev/shm segments travel as handles and are mapped again in the child. Arguments
+  // that are all primitives (most calls) cannot hold one, and skip the walk.
+  encodeArgs: (args) => (args.every(isPrimitive) ? args : (encodeShared(args) as unknown[])),
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
     const bell = doorbells.lend();
     const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name, doorbellSlot: bell?.slot, parentPid: process.pid };
@@ -93,4 +94,8 @@ function heapFlags(options: SpawnOptions): string[] {
   if (limits.maxYoungGenerationSizeMb) flags.push(`--max-semi-space-size=${Math.max(1, Math.floor(limits.maxYoungGenerationSizeMb / 3))}`);
   if (limits.stackSizeMb) flags.push(`--stack-size=${Math.floor(limits.stackSizeMb * 1024)}`);
   return flags;
+}
+
+function isPrimitive(value: unknown): boolean {
+  return typeof value !== 'object' || value === null;
 }
