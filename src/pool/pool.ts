@@ -285,10 +285,10 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
   private dispatch(): void {
     this.dispatchScheduled = false;
     if (this.destroyed || this.loadError) return;
-    this.ensureWorkers();
+    const live = this.ensureWorkers();
     if (this.queue.size === 0) return;
     // Workers still starting will want their share soon: don't hand it all to the first one up.
-    const sharers = Math.max(1, this.workers.liveCount());
+    const sharers = Math.max(1, live);
     while (this.queue.size > 0) {
       const slot = this.workers.leastLoadedReady();
       if (!slot) break;
@@ -322,19 +322,21 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
   // ---- workers ----------------------------------------------------------------------------
 
   /**
-   * Starts workers up to what the queue needs (lazy) or up to `workers` (eager, or `minimum`). A lazy pool
-   * counts a worker that is idle or still starting as one that will take a queued task: a caller that awaits
-   * each call keeps one worker, instead of booting a second one (a hundred milliseconds of CPU on a small
-   * machine) beside the first while it answers.
+   * Starts workers up to what the queue needs (lazy) or up to `workers` (eager, or `minimum`); returns how many
+   * are starting or ready. A lazy pool counts a worker that is idle or still starting as one that will take a
+   * queued task: a caller that awaits each call keeps one worker, instead of booting a second one (a hundred
+   * milliseconds of CPU on a small machine) beside the first while it answers.
    */
-  private ensureWorkers(minimum = 0): void {
-    if (this.destroyed || this.loadError) return;
+  private ensureWorkers(minimum = 0): number {
+    const live = this.workers.liveCount();
+    if (this.destroyed || this.loadError || live >= this.options.workers) return live;
     // Someone awaits ready(): a worker that died starting is replaced for them too.
     const all = (this.options.start === 'eager' && !this.closed) || this.readyWaiters.length > 0;
     const target = all ? this.options.workers : minimum;
-    const live = this.workers.liveCount();
     const wanted = Math.min(this.options.workers, Math.max(target, live, this.workers.busyCount() + this.queue.size));
-    for (let i = live; i < wanted; i++) if (!this.workers.spawn()) break;
+    let started = live;
+    while (started < wanted && this.workers.spawn()) started++;
+    return started;
   }
 
   /** The module cannot load: fail everything once and start no more workers. */

@@ -61,7 +61,8 @@ export interface PoolSide {
 }
 
 export class WorkerSet {
-  private readonly slots = new Set<WorkerSlot>();
+  /** An array, not a Set: the pool scans it several times per call, and an indexed loop is the least code. */
+  private readonly slots: WorkerSlot[] = [];
   /** The reused view passed to `observer.tasksFinished`. */
   private readonly finished = new FinishedBatch();
   /** Copies of large typed-array arguments made for the batch being sent (thread workers). */
@@ -97,7 +98,7 @@ export class WorkerSet {
   spawn(): boolean {
     if (!this.starts.mayStart(() => this.pool.dispatch())) return false;
     const slot = new WorkerSlot(this.nextWorkerIndex++);
-    this.slots.add(slot);
+    this.slots.push(slot);
     const events: WorkerEvents = { message: (message) => this.onMessage(slot, message), exit: (info) => this.onExit(slot, info) };
     try {
       slot.channel = this.impl.spawn({ ...this.spawnBase, name: `${this.impl.kind}-${slot.index}` }, events);
@@ -112,42 +113,59 @@ export class WorkerSet {
     return true;
   }
 
+  private forget(slot: WorkerSlot): void {
+    const at = this.slots.indexOf(slot);
+    if (at >= 0) this.slots.splice(at, 1);
+  }
+
   /** Workers started and not yet stopping or exited. */
   liveCount(): number {
     let n = 0;
-    for (const slot of this.slots) if (slot.state === 'starting' || slot.state === 'ready') n++;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) if (slots[i].state === 'starting' || slots[i].state === 'ready') n++;
     return n;
   }
 
   readyCount(): number {
     let n = 0;
-    for (const slot of this.slots) if (slot.state === 'ready') n++;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) if (slots[i].state === 'ready') n++;
     return n;
   }
 
   /** Workers running tasks (and not being stopped). */
   busyCount(): number {
     let busy = 0;
-    for (const slot of this.slots) if (slot.state !== 'dead' && slot.state !== 'stopping' && slot.inFlight > 0) busy++;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (slot.state !== 'dead' && slot.state !== 'stopping' && slot.inFlight > 0) busy++;
+    }
     return busy;
   }
 
   leastLoadedReady(): WorkerSlot | undefined {
     let best: WorkerSlot | undefined;
-    for (const slot of this.slots) if (slot.state === 'ready' && (!best || slot.inFlight < best.inFlight)) best = slot;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (slot.state === 'ready' && (!best || slot.inFlight < best.inFlight)) best = slot;
+    }
     return best;
   }
 
   /** Nothing queued and no worker (other than one being stopped) running a task. */
   isIdle(): boolean {
     if (this.queue.size > 0) return false;
-    for (const slot of this.slots) if (slot.state !== 'stopping' && slot.inFlight > 0) return false;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) if (slots[i].state !== 'stopping' && slots[i].inFlight > 0) return false;
     return true;
   }
 
   /** Some worker is being stopped (someone will await its exit). */
   anyStopping(): boolean {
-    for (const slot of this.slots) if (slot.state === 'stopping') return true;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) if (slots[i].state === 'stopping') return true;
     return false;
   }
 
@@ -167,7 +185,7 @@ export class WorkerSet {
     const now = performance.now();
     let running = 0;
     for (const slot of this.slots) running += slot.inFlight;
-    const perWorker = [...this.slots].map((slot) => ({
+    const perWorker = this.slots.map((slot) => ({
       name: slot.name,
       pid: slot.channel.pid,
       tasks: slot.tasksDone,
@@ -321,7 +339,9 @@ export class WorkerSet {
     if (observer) observer.resultsReceived?.(slot.name, results.length / RESULT_STRIDE, performance.now() - handleStart, epochNow());
     this.startRunning(slot);
     this.pool.notifyIfIdle();
-    this.pool.dispatch();
+    // Nothing waits (a caller awaiting one call at a time): no dispatch, which would otherwise be compiled
+    // into this function too. Replacing dead workers is the exit handler's job, not this one's.
+    if (this.queue.size > 0) this.pool.dispatch();
   }
 
   private settleFromResult(task: Task, slot: WorkerSlot, status: ResultStatus, value: unknown): void {
@@ -371,7 +391,7 @@ export class WorkerSet {
     const wasStarting = slot.state === 'starting';
     const deliberate = slot.state === 'stopping';
     slot.markExited();
-    this.slots.delete(slot);
+    this.forget(slot);
     this.observer?.workerExited?.(slot.name, epochNow(), info);
     const destroyed = this.pool.destroyed();
     if (wasStarting) {
@@ -449,7 +469,7 @@ export class WorkerSet {
     });
     const info = { code: null, signal: null, reason: 'it did not exit after being terminated' };
     slot.markExited();
-    this.slots.delete(slot);
+    this.forget(slot);
     this.observer?.workerExited?.(slot.name, epochNow(), info);
     if (!this.pool.destroyed()) {
       this.aftermath.settleLine(slot, info, false);

@@ -124,39 +124,63 @@ export class TaskRunner {
     }
   }
 
-  private async drain(): Promise<void> {
+  private drain(): void {
     this.draining = true;
     this.transport.doorbell?.busy(true);
-    try {
-      for (;;) {
-        const message = this.pendingMessages.shift() ?? this.took(this.transport.poll?.()) ?? this.pollIdle();
-        if (!message) break;
-        const { jobs } = message;
-        const progress = this.transport.progress;
-        for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
-          const id = jobs[i] as number;
-          const kind = jobs[i + 3] as number;
-          const isolated = (kind & JOB_ISOLATED) !== 0;
-          if (isolated) this.flush();
-          const pending = this.runJob(id, jobs[i + 1] as string, jobs[i + 2] as unknown[], kind);
-          if (pending === false) {
-            // Being stopped: what is finished still goes out; the rest is the pool's to place.
-            this.stopped = true;
-            this.pendingMessages.length = 0;
-            this.flush();
-            return;
-          }
-          if (pending) await pending;
-          progress?.finish(id);
-          if (isolated || performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS) this.flush();
+    this.runFrom(undefined, 0);
+  }
+
+  /**
+   * Runs jobs, batch after batch, from job `from` of `message` (or from the next batch), until there is no
+   * more work, then ends the drain. Synchronous until a task returns a promise: then it returns, and goes on
+   * from the next job once that settles. (Not an async function: most tasks are synchronous, and this is the
+   * worker's hottest code, which V8 compiles while a fresh pool warms up; the smaller it is, the sooner.)
+   */
+  private runFrom(message: RunMessage | undefined, from: number): void {
+    for (;;) {
+      const current = message ?? this.pendingMessages.shift() ?? this.took(this.transport.poll?.()) ?? this.pollIdle();
+      if (!current) break;
+      const jobs = current.jobs;
+      for (let i = from; i < jobs.length; i += JOB_STRIDE) {
+        const id = jobs[i] as number;
+        const kind = jobs[i + 3] as number;
+        const isolated = (kind & JOB_ISOLATED) !== 0;
+        if (isolated) this.flush();
+        const pending = this.runJob(id, jobs[i + 1] as string, jobs[i + 2] as unknown[], kind);
+        if (pending === false) {
+          // Being stopped: what is finished still goes out; the rest is the pool's to place.
+          this.stopped = true;
+          this.pendingMessages.length = 0;
+          this.flush();
+          this.endDrain(false);
+          return;
         }
-        this.flush();
+        if (pending) {
+          void pending.then(() => {
+            this.jobDone(id, isolated);
+            this.runFrom(current, i + JOB_STRIDE);
+          });
+          return;
+        }
+        this.jobDone(id, isolated);
       }
-    } finally {
-      this.draining = false;
-      this.transport.doorbell?.busy(false);
+      this.flush();
+      message = undefined;
+      from = 0;
     }
-    if (this.transport.ownThread) releaseLeakedLocks();
+    this.endDrain(true);
+  }
+
+  private jobDone(id: number, isolated: boolean): void {
+    this.transport.progress?.finish(id);
+    if (isolated || performance.now() - this.lastFlush >= FLUSH_INTERVAL_MS) this.flush();
+  }
+
+  /** Out of work (or being stopped): the worker is idle; locks a task left held are released, unless stopping. */
+  private endDrain(idle: boolean): void {
+    this.draining = false;
+    this.transport.doorbell?.busy(false);
+    if (idle && this.transport.ownThread) releaseLeakedLocks();
   }
 
   private took<T extends RunMessage | undefined>(message: T): T {
