@@ -163,6 +163,8 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
       this.closed = true;
       this.closing = (async () => {
         await this.whenIdle();
+        // Workers not ready by now never will be: whoever awaits ready() learns that the pool closed.
+        this.rejectReadyWaiters(new PoolClosedError());
         await this.stopAllWorkers();
       })();
     }
@@ -331,7 +333,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     const live = this.workers.liveCount();
     if (this.destroyed || this.loadError || live >= this.options.workers) return live;
     // Someone awaits ready(): a worker that died starting is replaced for them too.
-    const all = (this.options.start === 'eager' && !this.closed) || this.readyWaiters.length > 0;
+    const all = !this.closed && (this.options.start === 'eager' || this.readyWaiters.length > 0);
     const target = all ? this.options.workers : minimum;
     const wanted = Math.min(this.options.workers, Math.max(target, live, this.workers.busyCount() + this.queue.size));
     let started = live;

@@ -222,7 +222,6 @@ export class WorkerSet {
     const sendStart = this.observer ? performance.now() : 0;
     try {
       slot.channel.send({ type: 'run', jobs }, transfer);
-      if (this.observer) this.observer.batchSent?.(slot.name, batch.length, performance.now() - sendStart, epochNow());
     } catch (error) {
       // One task in the batch cannot travel: send the others one by one and reject it by name.
       if (batch.length > 1) {
@@ -239,6 +238,8 @@ export class WorkerSet {
       task.slot = slot;
       slot.add(task);
     }
+    // After the send's try: an observer that throws must not make the batch look unsent (it would go twice).
+    if (this.observer) this.observer.batchSent?.(slot.name, batch.length, performance.now() - sendStart, epochNow());
     if (wasIdle) {
       this.startRunning(slot);
       if (!this.depth.isLong(batch[0].name)) this.keepAwake();

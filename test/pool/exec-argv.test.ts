@@ -14,6 +14,11 @@ describe('the Node flags workers inherit', () => {
     assert.deepEqual(inheritedThreadExecArgv(), ['--import', 'tsx']);
   });
 
+  it("drops the parent's own script given with -pe", () => {
+    process.execArgv = ['-pe', 'process.version', '--no-warnings'];
+    assert.deepEqual(inheritedExecArgv(), ['--no-warnings']);
+  });
+
   it('keeps a value that starts with a dash for the flags known to take one', () => {
     process.execArgv = ['--title', '-weft-', '--no-warnings', '--stack-size=900'];
     assert.deepEqual(inheritedExecArgv(), ['--title', '-weft-', '--no-warnings', '--stack-size=900']);

@@ -22,6 +22,20 @@ for (const backend of BACKENDS) {
       assert.equal(pool.stats().workers, 2);
     });
 
+    it('close() while ready() waits: ready() rejects with PoolClosedError and no worker outlives the pool', async () => {
+      const pool = makePool(backend);
+      const ready = pool.ready().then(
+        () => 'ready',
+        (error: unknown) => error,
+      );
+      await pool.close();
+      const outcome = await ready;
+      // The workers may have loaded before close() stopped them: then ready() resolved, which is fine too.
+      if (outcome !== 'ready') assert.ok(outcome instanceof PoolClosedError, String(outcome));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(pool.stats().workers, 0);
+    });
+
     it('eager pools start every worker at creation', async () => {
       await using pool = makePool(backend, { start: 'eager' });
       assert.equal(pool.stats().workers, backend === 'inline' ? 1 : 2);

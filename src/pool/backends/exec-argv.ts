@@ -7,10 +7,10 @@
 const PARENT_ONLY = [
   /^--test/, /^--watch/, /^--inspect/, /^--debug/, /^--experimental-test/, /^--prof$/, /^--cpu-prof/, /^--heap-prof/,
   // The parent's own script given on the command line must not run again in a worker.
-  /^(-e|--eval|-p|--print|-i|--interactive|-c|--check|--input-type)(=|$)/,
+  /^(-e|--eval|-p|--print|-pe|-i|--interactive|-c|--check|--input-type)(=|$)/,
 ];
 /** Node flags whose value may be the next argument (`--import tsx`, `-r x`), as opposed to `--flag=value`. */
-export const NODE_FLAG_WITH_VALUE = /^(-e|--eval|-p|--print|-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--inspect-port|--cpu-prof-dir|--cpu-prof-name|--heap-prof-dir|--watch-path|--test-name-pattern|--test-reporter|--test-reporter-destination|--test-concurrency|--test-timeout|--env-file|--env-file-if-exists|--title|--redirect-warnings|--diagnostic-dir|--report-dir|--input-type)$/;
+export const NODE_FLAG_WITH_VALUE = /^(-e|--eval|-p|--print|-pe|-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--inspect-port|--cpu-prof-dir|--cpu-prof-name|--heap-prof-dir|--watch-path|--test-name-pattern|--test-reporter|--test-reporter-destination|--test-concurrency|--test-timeout|--env-file|--env-file-if-exists|--title|--redirect-warnings|--diagnostic-dir|--report-dir|--input-type)$/;
 /** What a worker thread may inherit: how modules load, and warnings. */
 const THREAD_SAFE = /^(-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--enable-source-maps|--no-warnings|--no-deprecation|--trace-warnings|--experimental-[a-z-]+)(=|$)/;
 

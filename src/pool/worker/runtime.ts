@@ -137,6 +137,16 @@ export class TaskRunner {
    * worker's hottest code, which V8 compiles while a fresh pool warms up; the smaller it is, the sooner.)
    */
   private runFrom(message: RunMessage | undefined, from: number): void {
+    try {
+      this.runJobs(message, from);
+    } catch (error) {
+      // Not a task's error (those are results): the runner's own. It must not leave the worker draining forever.
+      this.endDrain(false);
+      throw error;
+    }
+  }
+
+  private runJobs(message: RunMessage | undefined, from: number): void {
     for (;;) {
       const current = message ?? this.pendingMessages.shift() ?? this.took(this.transport.poll?.()) ?? this.pollIdle();
       if (!current) break;
@@ -156,10 +166,16 @@ export class TaskRunner {
           return;
         }
         if (pending) {
-          void pending.then(() => {
-            this.jobDone(id, isolated);
-            this.runFrom(current, i + JOB_STRIDE);
-          });
+          void pending.then(
+            () => {
+              this.jobDone(id, isolated);
+              this.runFrom(current, i + JOB_STRIDE);
+            },
+            (error: unknown) => {
+              this.endDrain(false);
+              throw error;
+            },
+          );
           return;
         }
         this.jobDone(id, isolated);
