@@ -17,6 +17,9 @@ describe('lock contention', () => {
         session.watchLock('busy-table', busy).watchLock('quiet-table', quiet);
         const pool = session.createPool({ module: HOT_TASKS, backend: 'thread', workers: 2, start: 'eager' });
         await pool.ready();
+        // Each worker imports the Mutex first: that import compiles it, which can take one worker longer
+        // than the 30 ms the two then hold the lock for, and they would not meet.
+        await Promise.all([pool.run('loadMutex'), pool.run('loadMutex')]);
         await Promise.all([pool.run('holdLock', busy.state, 2, 15), pool.run('holdLock', busy.state, 2, 15), pool.run('holdLock', quiet.state, 0, 5)]);
         await pool.close();
       }, { out, cpu: false });
