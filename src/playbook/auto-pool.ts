@@ -14,7 +14,7 @@ import type { AnyFunction, CallOptions, MapOptions, TaskArgs, TaskCaller, TaskIt
 import { resolveSampling, type AutoPoolOptions, type ResolvedSampling } from './auto-options.js';
 import { choose, figuresOf, type Choice } from './choose.js';
 import { explanationText, ruleText, type Explanation, type TaskExplanation } from './explain.js';
-import { SAMPLED_BACKENDS, TaskSamples } from './samples.js';
+import { maxRounds, SAMPLED_BACKENDS, TaskSamples } from './samples.js';
 import { RunTimes } from './run-times.js';
 import { Turns } from './turns.js';
 
@@ -202,7 +202,7 @@ export class AutoPool<M = Record<string, AnyFunction>> implements Executor<M> {
   private samplesWanted(name: string): number {
     const samples = this.records.get(name);
     const taken = samples ? SAMPLED_BACKENDS.reduce((n, b) => n + samples.times[b].length, 0) : 0;
-    return Math.max(0, this.sampling.rounds * SAMPLED_BACKENDS.length - taken);
+    return Math.max(0, maxRounds(this.sampling.rounds) * SAMPLED_BACKENDS.length - taken);
   }
 
   /** Runs one call as a sample, alone, timed end to end; once sampling is complete, chooses. */

@@ -3,6 +3,7 @@ import type { BackendKind } from '../pool/backends/types.js';
 import type { ResolvedSampling } from './auto-options.js';
 import type { BackendFigure } from './choose.js';
 import { formatMs } from './format.js';
+import { CHEAP_SAMPLING_MS, maxRounds } from './samples.js';
 
 /** One task function's measurements and choice. */
 export interface TaskExplanation {
@@ -29,7 +30,8 @@ export interface Explanation {
 export function ruleText(s: ResolvedSampling): string {
   return (
     `Each task function's first calls go round-robin to inline, thread and process (${s.rounds} per backend, ` +
-    `fewer once ${formatMs(s.budgetMs)} of calls is spent), one at a time, timed from submit to settle. ` +
+    `up to ${maxRounds(s.rounds)} while they total under ${formatMs(CHEAP_SAMPLING_MS)}, fewer once ${formatMs(s.budgetMs)} of calls is spent), ` +
+    `one at a time, timed from submit to settle. ` +
     `The overhead (end to end minus the task's own run time, the smallest seen) is counted whole; the work (median run time) is divided by the parallelism ` +
     `(inline 1, thread and process ${s.parallelism} = min(workers, cores)): cost per call in a burst = work / parallelism + overhead; the lowest wins. ` +
     `Inline is ruled out above ${formatMs(s.inlineLimitMs)} a call (it blocks the event loop); ` +

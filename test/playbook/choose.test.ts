@@ -62,3 +62,28 @@ test('a backend that cannot carry the task is never chosen; with no sample at al
   assert.match(onlyInline.reason, /only backend that can carry this task/);
   assert.equal(choose(new TaskSamples('never-ran'), SAMPLING).backend, 'thread');
 });
+
+test('a cheap task is sampled up to 4x rounds while its calls total under 20 ms; a heavier one stops at rounds', () => {
+  const cheap = new TaskSamples('cheap');
+  const order: string[] = [];
+  for (let backend = cheap.nextBackend(5); backend !== undefined; backend = cheap.nextBackend(5)) {
+    order.push(backend);
+    cheap.times[backend].push(0.1);
+    cheap.runTimes[backend].push(0.01);
+    cheap.spentMs += 0.1;
+    if (cheap.complete(5, 1000)) break;
+  }
+  assert.equal(order.length, 60, '20 calls on each backend, 6 ms in all');
+  assert.deepEqual(order.slice(0, 6), ['inline', 'thread', 'process', 'inline', 'thread', 'process']);
+
+  const heavier = new TaskSamples('heavier');
+  let calls = 0;
+  for (let backend = heavier.nextBackend(5); backend !== undefined; backend = heavier.nextBackend(5)) {
+    calls++;
+    heavier.times[backend].push(1);
+    heavier.runTimes[backend].push(0.9);
+    heavier.spentMs += 1;
+    if (heavier.complete(5, 1000)) break;
+  }
+  assert.equal(calls, 20, 'past 5 per backend it goes on until 20 ms is spent, then stops');
+});

@@ -26,22 +26,25 @@ test('explain() gives, per task, the figures on each backend, the choice and the
   const sampling = pool.explain().tasks[0];
   assert.equal(sampling.state, 'sampling');
   assert.equal(sampling.figures.find((f) => f.backend === 'inline')!.samples, 1);
-  for (let i = 0; i < 14; i++) await pool.call.square(i);
+  for (let i = 0; i < 60 && pool.chosen('square') === undefined; i++) await pool.call.square(i);
   const { rule, tasks, text } = pool.explain();
-  assert.match(rule, /round-robin to inline, thread and process \(5 per backend/);
+  assert.match(rule, /round-robin to inline, thread and process \(5 per backend, up to 20 while they total under 20\.0 ms/);
   assert.equal(tasks.length, 1);
   const [square] = tasks;
   assert.equal(square.task, 'square');
   assert.equal(square.state, 'chosen');
   assert.equal(square.backend, 'inline');
-  assert.deepEqual(square.figures.map((f) => [f.backend, f.samples]), [['inline', 5], ['thread', 5], ['process', 5]]);
+  assert.deepEqual(square.figures.map((f) => f.backend), ['inline', 'thread', 'process']);
+  // Round-robin: 5 to 20 calls each, no backend more than one ahead of another.
+  const counts = square.figures.map((f) => f.samples);
+  assert.ok(counts.every((n) => n >= 5 && n <= 20) && Math.max(...counts) - Math.min(...counts) <= 1, String(counts));
   for (const f of square.figures) {
     assert.ok(f.medianMs > 0 && f.workMs >= 0 && f.overheadMs >= 0 && Number.isFinite(f.perCallMs), JSON.stringify(f));
   }
   assert.match(square.reason, /^inline: the task runs .* \(cost per call in a burst: inline .*, thread .*, process .*\)$/);
   assert.match(text, /square: -> inline/);
   assert.match(text, /backend +calls +median +fastest +work +overhead +parallel +per call/);
-  assert.match(text, /\n {2}thread +5 /);
+  assert.match(text, new RegExp(`\\n {2}thread +${counts[1]} `));
   assert.match(text, /why: inline: /);
 });
 
