@@ -14,7 +14,7 @@ import type { AnyFunction, CallOptions, MapOptions, TaskArgs, TaskCaller, TaskIt
 import { resolveSampling, type AutoPoolOptions, type ResolvedSampling } from './auto-options.js';
 import { choose, figuresOf, type Choice } from './choose.js';
 import { explanationText, ruleText, type Explanation, type TaskExplanation } from './explain.js';
-import { maxRounds, SAMPLED_BACKENDS, TaskSamples } from './samples.js';
+import { SAMPLED_BACKENDS, TaskSamples } from './samples.js';
 import { RunTimes } from './run-times.js';
 import { Turns } from './turns.js';
 
@@ -84,12 +84,24 @@ export class AutoPool<M = Record<string, AnyFunction>> implements Executor<M> {
     const list = Array.from(items as Iterable<unknown>);
     const { chunkSize: _chunk, ...callOptions } = options;
     if (chunkSize === 1) return Promise.all(list.map((item) => this.route(name, [item], callOptions))) as Promise<TaskResult<M, K>[]>;
-    const head = this.choices.has(name) ? [] : list.slice(0, this.samplesWanted(name));
-    const first = (await Promise.all(head.map((item) => this.route(name, [item], callOptions)))) as TaskResult<M, K>[];
-    const rest = list.slice(head.length);
-    if (rest.length === 0) return first;
+    // Sampled one at a time: `rounds` per backend first, then more while the task is cheap (see samples.ts).
+    const first: unknown[] = [];
+    for (let stage = 0; !this.choices.has(name) && first.length < list.length; stage++) {
+      const wanted = this.samplesWanted(name, stage === 0);
+      if (wanted === 0) {
+        if (stage === 0) continue;
+        break;
+      }
+      const head = list.slice(first.length, first.length + wanted);
+      first.push(...(await Promise.all(head.map((item) => this.route(name, [item], callOptions)))));
+    }
+    // The items ran out before a cheap task's extra samples did: its `rounds` are enough to choose.
+    const samples = this.records.get(name);
+    if (samples && !this.choices.has(name) && samples.hasRounds(this.sampling.rounds)) this.decide(samples);
+    const rest = list.slice(first.length);
+    if (rest.length === 0) return first as TaskResult<M, K>[];
     const pool = this.pools[this.choices.get(name)?.backend ?? 'thread'];
-    return first.concat(await this.track(pool.map(name, rest as TaskItem<M, K>[], options)));
+    return (first as TaskResult<M, K>[]).concat(await this.track(pool.map(name, rest as TaskItem<M, K>[], options)));
   }
 
   /** `fn(item)` for every item, yielding `{ index, value }` as each finishes; stopping early aborts the rest. */
@@ -198,11 +210,12 @@ export class AutoPool<M = Record<string, AnyFunction>> implements Executor<M> {
     return promise;
   }
 
-  /** How many more calls this task's sampling may take (for `map`). */
-  private samplesWanted(name: string): number {
+  /** How many more sampled calls this task wants (for `map`): to reach `rounds` per backend, or as many as it wants now. */
+  private samplesWanted(name: string, firstRounds: boolean): number {
     const samples = this.records.get(name);
-    const taken = samples ? SAMPLED_BACKENDS.reduce((n, b) => n + samples.times[b].length, 0) : 0;
-    return Math.max(0, maxRounds(this.sampling.rounds) * SAMPLED_BACKENDS.length - taken);
+    const perBackend = firstRounds || !samples ? this.sampling.rounds : samples.roundsWanted(this.sampling.rounds);
+    const eligible = samples ? samples.eligible() : SAMPLED_BACKENDS;
+    return eligible.reduce((n, b) => n + Math.max(0, perBackend - (samples?.times[b].length ?? 0)), 0);
   }
 
   /** Runs one call as a sample, alone, timed end to end; once sampling is complete, chooses. */

@@ -52,6 +52,12 @@ export class TaskSamples {
     return undefined;
   }
 
+  /** Whether every eligible backend has its `rounds` samples (a cheap task may still be taking more). */
+  hasRounds(rounds: number): boolean {
+    const eligible = this.eligible();
+    return eligible.length > 0 && eligible.every((b) => this.times[b].length >= rounds);
+  }
+
   /** Whether sampling can stop: every eligible backend sampled as often as wanted, or the budget is spent with one sample each, or calls keep failing. */
   complete(rounds: number, budgetMs: number): boolean {
     const eligible = this.eligible();
