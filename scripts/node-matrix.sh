@@ -44,7 +44,7 @@ for major in "${majors[@]}"; do
   echo
   echo "== Node $version ($dir)"
   (
-    # The statistical fault tests run their full rounds on the main Node; here, half (test/sync/robust-terminate.test.ts).
+    # The statistical fault tests run their full rounds on the main Node; here, half (test/sync/robust-terminate.test.ts, test/chaos).
     export PATH="$dir/bin:$PATH" npm_config_nodedir="$dir" WEFT_TEST_ROUNDS_SCALE=0.5
     [ "$(node -p process.versions.node)" = "$version" ] || { echo "node-matrix: PATH does not start with Node $version" >&2; exit 1; }
 
