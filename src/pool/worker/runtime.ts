@@ -222,28 +222,45 @@ export class TaskRunner {
     const poll = this.transport.poll;
     const start = performance.now();
     const until = start + IDLE_POLL_MS;
+    let behind = false;
     for (;;) {
       const rings = bell.rings();
       if (poll) {
         const message = poll();
         if (message) {
-          this.skipAfterMiss = 0;
+          this.afterWait(behind);
           return this.took(message);
         }
       } else if (rings > this.batchesTaken) {
-        this.skipAfterMiss = 0;
+        this.afterWait(behind);
         return undefined; // the batch waits in the event loop
       }
       const now = performance.now();
       if (now >= until) break;
       if (now - start > POOL_GRACE_MS && bell.poolBehind()) {
-        if (!bell.canSleep) return undefined;
+        behind = true;
+        if (!bell.canSleep) {
+          this.afterWait(behind);
+          return undefined;
+        }
         bell.sleep(rings, until - now);
       }
     }
+    this.afterWait(true);
+    return undefined;
+  }
+
+  /**
+   * After an idle wait: one that paid off clears the skipping; one that found nothing, or found the pool's thread
+   * short of a CPU (beside a busy process on a small machine, the waiting only takes that CPU from it), doubles it.
+   */
+  private afterWait(missed: boolean): void {
+    if (!missed) {
+      this.skipAfterMiss = 0;
+      return;
+    }
     this.skipAfterMiss = Math.min(MAX_SKIPPED_WAITS, Math.max(1, this.skipAfterMiss * 2));
     this.waitsToSkip = this.skipAfterMiss;
-    return undefined;
   }
 
   /**
