@@ -76,9 +76,12 @@ test('a mapped array passed to a worker thread is still recognised there', async
      parentPort.postMessage(addon.segmentOf(workerData));`,
     { eval: true, workerData: array },
   );
+  // Listening for 'exit' from the start: a worker's last message can be delivered while it exits, right before
+  // its 'exit' event, in one turn (this test once hung on CI's Node 22 when it listened only after the message).
+  const exited = once(worker, 'exit');
   const [name] = await once(worker, 'message');
   assert.equal(name, segmentOf(array));
   assert.equal(array[0], 11);
-  await once(worker, 'exit');
+  await exited;
   dispose(array);
 });
