@@ -8,7 +8,7 @@ export const SAMPLED_BACKENDS: readonly BackendKind[] = ['inline', 'thread', 'pr
  * A task whose sampled calls total less than this (ms) keeps being sampled past `rounds`, up to
  * {@link CHEAP_ROUNDS_FACTOR} times as many calls per backend. Why: the choice for a cheap task rests on
  * the floor of a sub-millisecond overhead, and on a busy machine five tries can all land in noise
- * (measured beside two CPU hogs: inline's floor was 120-250 µs over 5 calls, 55-90 µs over 20).
+ * (CI once chose threads for a 1 µs task).
  */
 export const CHEAP_SAMPLING_MS = 20;
 export const CHEAP_ROUNDS_FACTOR = 4;
