@@ -9,39 +9,60 @@ import { autoPrimes, autoTasks, primesBelow2M, PRIMES_BELOW_2M } from './helpers
 const ARRAY_SUM = new URL('../../src/bench/cases/array-sum-task.ts', import.meta.url);
 
 /**
- * The choice is timed: inline wins a trivial task unless a busy machine makes its first calls as slow as a
- * thread's (seen once on CI: 205.1 µs inline against 201.6 µs on threads per call). Then any backend within 10%
- * of inline's cost is a tie, not a wrong choice.
+ * The choices are timed, from 5 to 20 samples per backend. On a loaded machine (CI runs suites side by side on 2
+ * cores) one stalled backend can swing them: seen on CI, inline's overhead floor for `a + b` at 336 µs, and
+ * thread's median work for case 1 at 37.3 ms against process's 30.6 ms for the same code. So a choice gets up to
+ * five fresh pools, each checked for right results; it fails only if none of them chooses as the study measured.
  */
-function assertInlineOrTie(pool: ReturnType<typeof autoTasks>, when: string): void {
+const TRIES = 5;
+
+async function choosesWithin(what: string, attempt: () => Promise<{ chose: boolean; text: string }>): Promise<void> {
+  const missed: string[] = [];
+  for (let i = 0; i < TRIES; i++) {
+    const { chose, text } = await attempt();
+    if (chose) return;
+    missed.push(text);
+  }
+  assert.fail(`${what}: not chosen in ${TRIES} fresh pools\n${missed.join('\n')}`);
+}
+
+/** Inline, or a backend within 10% of inline's measured cost (a timed tie, not a wrong choice). */
+function inlineOrTie(pool: ReturnType<typeof autoTasks>): boolean {
   const chosen = pool.chosen('add');
-  if (chosen === 'inline') return;
+  if (chosen === 'inline') return true;
   const figures = pool.explain().tasks.find((t) => t.task === 'add')!.figures;
   const cost = (backend: string) => figures.find((f) => f.backend === backend)!.perCallMs;
-  assert.ok(chosen !== undefined && cost(chosen) >= cost('inline') * 0.9, `${when}: chose ${chosen}\n${pool.explain().text}`);
+  return chosen !== undefined && cost(chosen) >= cost('inline') * 0.9;
 }
 
 test('a trivial task (a + b) stays inline, and every result is right during and after sampling', async () => {
-  await using pool = autoTasks();
-  // A cheap task is sampled 5 to 20 times per backend: at most 60 calls before the choice.
-  let calls = 0;
-  for (; calls < 60 && pool.chosen('add') === undefined; calls++) assert.equal(await pool.call.add(calls, 1), calls + 1);
-  assert.ok(calls >= 15, `chosen after ${calls} calls, not before 5 per backend`);
-  assertInlineOrTie(pool, `chosen after ${calls} sampled calls`);
-  const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => pool.call.add(i, i)));
-  assert.deepEqual(burst, Array.from({ length: 200 }, (_, i) => 2 * i));
-  assertInlineOrTie(pool, 'after the burst');
+  await choosesWithin('inline for a + b', async () => {
+    await using pool = autoTasks();
+    // A cheap task is sampled 5 to 20 times per backend: at most 60 calls before the choice.
+    let calls = 0;
+    for (; calls < 60 && pool.chosen('add') === undefined; calls++) assert.equal(await pool.call.add(calls, 1), calls + 1);
+    assert.ok(calls >= 15, `chosen after ${calls} calls, not before 5 per backend`);
+    const sampled = inlineOrTie(pool);
+    const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => pool.call.add(i, i)));
+    assert.deepEqual(burst, Array.from({ length: 200 }, (_, i) => 2 * i));
+    return { chose: sampled && inlineOrTie(pool), text: `chosen after ${calls} sampled calls:\n${pool.explain().text}` };
+  });
 });
 
 test("the study's case 1, primes below 2M in chunks, goes to threads; a 1 µs task (isPrime) stays inline", async () => {
-  await using pool = autoPrimes();
-  assert.equal(await primesBelow2M(pool), PRIMES_BELOW_2M, 'correct while sampling (the burst straddles the choice)');
-  assert.equal(pool.chosen('countPrimes'), 'thread', pool.explain().text);
-  assert.equal(await primesBelow2M(pool), PRIMES_BELOW_2M, 'correct after the choice');
-  // 61 calls: more than the 60 a cheap task can be sampled with.
-  const flags = await Promise.all(Array.from({ length: 61 }, (_, n) => pool.call.isPrime(n)));
-  assert.deepEqual(flags.flatMap((prime, n) => (prime ? [n] : [])), [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59]);
-  assert.equal(pool.chosen('isPrime'), 'inline', pool.explain().text);
+  await choosesWithin('thread for countPrimes', async () => {
+    await using pool = autoPrimes();
+    assert.equal(await primesBelow2M(pool), PRIMES_BELOW_2M, 'correct while sampling (the burst straddles the choice)');
+    assert.equal(await primesBelow2M(pool), PRIMES_BELOW_2M, 'correct after the choice');
+    return { chose: pool.chosen('countPrimes') === 'thread', text: pool.explain().text };
+  });
+  await choosesWithin('inline for isPrime', async () => {
+    await using pool = autoPrimes();
+    // 61 calls: more than the 60 a cheap task can be sampled with.
+    const flags = await Promise.all(Array.from({ length: 61 }, (_, n) => pool.call.isPrime(n)));
+    assert.deepEqual(flags.flatMap((prime, n) => (prime ? [n] : [])), [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59]);
+    return { chose: pool.chosen('isPrime') === 'inline', text: pool.explain().text };
+  });
 });
 
 test('map and asCompleted give right results across the sampling phase, with and without chunks', async () => {
@@ -71,12 +92,14 @@ test("the study's case 2, halves of a shared 4M-element array, goes to threads (
   try {
     for (let i = 0; i < n; i++) values[i] = i % 7;
     const expected = values.reduce((a, b) => a + b, 0);
-    await using pool = createPool<typeof ArraySum>({ backend: 'auto', module: ARRAY_SUM, workers: 2 });
-    for (let round = 0; round < 8; round++) {
-      const halves = await Promise.all([pool.call.sumSlice(values, 0, n / 2), pool.call.sumSlice(values, n / 2, n)]);
-      assert.equal(halves[0] + halves[1], expected);
-    }
-    assert.equal(pool.chosen('sumSlice'), 'thread', pool.explain().text);
+    await choosesWithin('thread for sumSlice', async () => {
+      await using pool = createPool<typeof ArraySum>({ backend: 'auto', module: ARRAY_SUM, workers: 2 });
+      for (let round = 0; round < 8; round++) {
+        const halves = await Promise.all([pool.call.sumSlice(values, 0, n / 2), pool.call.sumSlice(values, n / 2, n)]);
+        assert.equal(halves[0] + halves[1], expected);
+      }
+      return { chose: pool.chosen('sumSlice') === 'thread', text: pool.explain().text };
+    });
   } finally {
     dispose(values);
   }
