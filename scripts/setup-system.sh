@@ -2,7 +2,8 @@
 # Installs the Debian packages weft uses beyond npm, only those missing:
 #   numpy     python3-numpy: the CPython peers of `weft bench` (Debian's /usr/bin/python3 with numpy)
 #   chromium  the headless browser that checks the HTML reports in the tests
-# Usage: scripts/setup-system.sh [--optional] numpy|chromium ...
+#   redis     redis-server: the cluster backend's tests start their own on a free loopback port
+# Usage: scripts/setup-system.sh [--optional] numpy|chromium|redis ...
 # With --optional (used by `npm start`), a machine where we cannot install (not root, no sudo,
 # no network) gets a note and the study runs without the Python peers; without it (CI), failure stops.
 set -uo pipefail
@@ -14,7 +15,8 @@ for arg in "$@"; do
     --optional) optional=1 ;;
     numpy) /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || wanted+=(python3-numpy) ;;
     chromium) [ -x /usr/bin/chromium ] || wanted+=(chromium) ;;
-    *) echo "setup-system: unknown package '$arg' (expected numpy or chromium)" >&2; exit 2 ;;
+    redis) command -v redis-server >/dev/null 2>&1 || wanted+=(redis-server) ;;
+    *) echo "setup-system: unknown package '$arg' (expected numpy, chromium or redis)" >&2; exit 2 ;;
   esac
 done
 [ ${#wanted[@]} -eq 0 ] && exit 0

@@ -4,6 +4,7 @@
  */
 export * from './pool/index.js';
 export * from './sync/index.js';
+export * from './cluster/index.js';
 export {
   sharedArray,
   sharedArrayFrom,

@@ -9,6 +9,7 @@ import { register as registerBench } from './bench.js';
 import { register as registerAdvise } from './advise.js';
 import { register as registerFl } from './fl.js';
 import { register as registerProfile } from './profile.js';
+import { register as registerWorker } from './worker.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -17,7 +18,7 @@ const program = new Command('weft')
   .version(pkg.version)
   .showHelpAfterError('(run with --help for usage)');
 
-const commands: ((program: Command) => void)[] = [registerBench, registerFl, registerProfile, registerAdvise];
+const commands: ((program: Command) => void)[] = [registerBench, registerFl, registerProfile, registerAdvise, registerWorker];
 for (const register of commands) register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

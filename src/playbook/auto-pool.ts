@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { inCompletionOrder } from '../pool/as-completed.js';
-import type { BackendKind } from '../pool/backends/types.js';
+import type { LocalBackendKind as BackendKind } from '../pool/backends/types.js';
 import { PoolClosedError, SerializationError } from '../pool/errors.js';
 import { chunkSizeOf, taskCaller, type Executor } from '../pool/executor.js';
 import { Pool } from '../pool/pool.js';

@@ -17,7 +17,7 @@
  * 4. Processes must beat threads by more than `processMargin`: threads are cheaper to keep and can
  *    share memory, and a smaller gap is within run-to-run noise.
  */
-import type { BackendKind } from '../pool/backends/types.js';
+import type { LocalBackendKind as BackendKind } from '../pool/backends/types.js';
 import type { ResolvedSampling } from './auto-options.js';
 import { formatMs } from './format.js';
 import { median, SAMPLED_BACKENDS, type TaskSamples } from './samples.js';

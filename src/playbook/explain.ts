@@ -1,5 +1,5 @@
 /** `pool.explain()`: per task function, the figures the auto backend measured and what it chose. */
-import type { BackendKind } from '../pool/backends/types.js';
+import type { LocalBackendKind as BackendKind } from '../pool/backends/types.js';
 import type { ResolvedSampling } from './auto-options.js';
 import type { BackendFigure } from './choose.js';
 import { formatMs } from './format.js';

@@ -2,7 +2,7 @@
  * Times one task of a user's module the way the auto backend does (its sampled calls on inline,
  * thread and process) and turns the choice into advice: `weft advise --module` is built on it.
  */
-import type { BackendKind } from '../pool/backends/types.js';
+import type { LocalBackendKind as BackendKind } from '../pool/backends/types.js';
 import { AutoPool } from './auto-pool.js';
 import type { TaskExplanation } from './explain.js';
 

@@ -1,5 +1,5 @@
 /** What the auto backend has measured for one task function: end-to-end call times per backend. */
-import type { BackendKind } from '../pool/backends/types.js';
+import type { LocalBackendKind as BackendKind } from '../pool/backends/types.js';
 
 /** The order sampled calls take, round-robin. */
 export const SAMPLED_BACKENDS: readonly BackendKind[] = ['inline', 'thread', 'process'];

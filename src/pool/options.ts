@@ -8,10 +8,24 @@ import type { PoolObserver } from './observer.js';
 export interface PoolOptions {
   /** The task module: a path, `file:` URL string or URL object. Its exported functions are the tasks. */
   module: string | URL;
-  /** `'thread'` (default), `'process'`, or `'inline'` (same thread: the sequential baseline). `createPool` also takes `'auto'` (see `AutoPoolOptions`). */
+  /**
+   * `'thread'` (default), `'process'`, `'inline'` (same thread: the sequential baseline), or `'cluster'` (the
+   * `weft worker` processes serving this module through Redis: needs `connection`; see docs/cluster.md).
+   * `createPool` also takes `'auto'` (see `AutoPoolOptions`).
+   */
   backend?: BackendKind;
-  /** Number of workers. Default: `os.availableParallelism()`; always 1 for inline. */
+  /**
+   * Number of workers. Default: `os.availableParallelism()`; always 1 for inline. For `'cluster'`, how many
+   * batches the pool keeps out at once (default 8): the machines' own `weft worker --workers` sets their cores.
+   */
   workers?: number;
+  /**
+   * Cluster backend: the Redis URL, `redis://[user][:password]@host[:port][/db][?prefix=name]`, or `rediss://`
+   * for TLS. The prefix (default `weft`) namespaces every key.
+   */
+  connection?: string;
+  /** Cluster backend: the queue `weft worker --queue` serves. Default: `'weft'`. */
+  queue?: string;
   /** `'lazy'` (default) starts workers when tasks arrive; `'eager'` starts them all at once. */
   start?: 'lazy' | 'eager';
   /** Most tasks waiting in the queue; one more rejects with `QueueFullError`. Default: unbounded. */
@@ -61,7 +75,9 @@ export interface ResolvedOptions {
   loadTimeout: number;
 }
 
-const BACKENDS: readonly BackendKind[] = ['thread', 'process', 'inline'];
+const BACKENDS: readonly BackendKind[] = ['thread', 'process', 'inline', 'cluster'];
+/** Batches a cluster pool keeps out at once by default (see `workers`). */
+const DEFAULT_CLUSTER_WORKERS = 8;
 /** Far more workers than cores only thrashes; this catches typos like 1e6 while allowing oversubscription. */
 export const MAX_WORKERS = 1024;
 /** More retries than this hides a task that kills its worker every time. */
@@ -105,12 +121,18 @@ export function resolveOptions(options: PoolOptions): ResolvedOptions {
   }
   const backend = options.backend ?? 'thread';
   if ((backend as string) === 'auto') {
-    throw new InvalidOptionError('backend', "'auto' is made by createPool({ backend: 'auto', ... }), which returns an AutoPool; new Pool() takes 'thread', 'process' or 'inline'");
+    throw new InvalidOptionError('backend', "'auto' is made by createPool({ backend: 'auto', ... }), which returns an AutoPool; new Pool() takes 'thread', 'process', 'inline' or 'cluster'");
   }
   if (!BACKENDS.includes(backend)) {
     throw new InvalidOptionError('backend', `expected one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}, got ${describe(backend)}`);
   }
-  const workers = resolveWorkers(options.workers, backend === 'inline', invalidWorkers);
+  if (backend !== 'cluster' && options.connection !== undefined) {
+    throw new InvalidOptionError('connection', `only the cluster backend takes a connection; this pool's backend is '${backend}'`);
+  }
+  if (backend === 'cluster' && options.connection === undefined) {
+    throw new InvalidOptionError('connection', "the cluster backend needs the Redis URL its weft workers use, e.g. 'redis://127.0.0.1:6379'");
+  }
+  const workers = resolveWorkers(options.workers ?? (backend === 'cluster' ? DEFAULT_CLUSTER_WORKERS : undefined), backend === 'inline', invalidWorkers);
   const start = options.start ?? 'lazy';
   if (start !== 'lazy' && start !== 'eager') throw new InvalidOptionError('start', `expected 'lazy' or 'eager', got ${describe(start)}`);
   const maxQueue = options.maxQueue ?? Infinity;

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { inCompletionOrder } from './as-completed.js';
 import { backendFor } from './backends/index.js';
-import type { BackendKind } from './backends/types.js';
+import type { Backend, BackendKind } from './backends/types.js';
 import { AbortError, ModuleLoadError, PoolClosedError, QueueFullError, TaskError, UnknownTaskError } from './errors.js';
 import { chunkSizeOf, taskCaller, type Executor } from './executor.js';
 import { checkInteger, checkTimeout, MAX_RETRIES, resolveOptions, USER_MODULE, type PoolOptions, type ResolvedOptions } from './options.js';
@@ -35,6 +35,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
 
   private readonly options: ResolvedOptions;
   private readonly workers: WorkerSet;
+  private readonly impl: Backend;
   private readonly queue = new TaskQueue();
   private readonly depth: PipelineDepth;
   private readonly recorder = new StatsRecorder();
@@ -56,10 +57,11 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
 
   constructor(options: PoolOptions) {
     this.options = resolveOptions(options);
-    const impl = backendFor(this.options.backend);
+    const moduleUrl = toModuleUrl(options.module);
+    const impl = backendFor(this.options.backend, { connection: options.connection, queue: options.queue, moduleUrl });
+    this.impl = impl;
     this.depth = new PipelineDepth(impl.pipelineBudgetMs);
     this.backend = impl.kind;
-    const moduleUrl = toModuleUrl(options.module);
     const observer = options.observer;
     this.workers = new WorkerSet(
       {
@@ -190,6 +192,11 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** The task module's exported functions, once a worker has loaded it (after `ready()` or a first call); else undefined. */
+  tasks(): readonly string[] | undefined {
+    return this.taskNames;
   }
 
   /** Counters, latency percentiles and per-worker busy share. */
@@ -356,6 +363,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     // Whoever awaits close() or destroy() must see the workers' exits before the process ends.
     this.setReferenced(true);
     await this.workers.stopAll();
+    await this.impl.close?.();
   }
 
   private resolveReadyWaiters(): void {

@@ -66,8 +66,9 @@ export class StartGuard {
   }
 
   /** The module did not load within `loadTimeout`, and had never loaded anywhere. */
-  timeoutError(module: string): ModuleLoadError {
-    return new ModuleLoadError(module, { name: 'LoadTimeout', message: `the module did not finish loading in ${this.loadTimeoutMs} ms (the pool's loadTimeout)` });
+  timeoutError(module: string, reason?: string): ModuleLoadError {
+    const why = reason ? `: ${reason}` : '';
+    return new ModuleLoadError(module, { name: 'LoadTimeout', message: `the module did not finish loading in ${this.loadTimeoutMs} ms (the pool's loadTimeout)${why}` });
   }
 
   /**

@@ -414,7 +414,7 @@ export class WorkerSet {
       this.terminate(slot);
       return;
     }
-    this.pool.failLoading(this.starts.timeoutError(this.shownModule));
+    this.pool.failLoading(this.starts.timeoutError(this.shownModule, this.impl.loadTimeoutReason?.()));
   }
 
   // ---- retire -----------------------------------------------------------------------------
@@ -423,6 +423,12 @@ export class WorkerSet {
   stop(slot: WorkerSlot, running: Task, error: Error): void {
     running.reject(error);
     if (slot.state === 'dead' || slot.state === 'stopping') return;
+    if (slot.channel.cancel) {
+      // The worker stops just this task and stays; its answer for it comes back and is ignored.
+      slot.channel.cancel(running.id);
+      this.pool.notifyIfIdle();
+      return;
+    }
     slot.state = 'stopping';
     this.aftermath.stopping(slot, running);
     this.terminate(slot);

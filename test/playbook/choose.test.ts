@@ -1,7 +1,7 @@
 /** The rule by itself, on made-up figures: what wins, what is ruled out, and why. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BackendKind } from '../../src/pool/backends/types.js';
+import type { LocalBackendKind as BackendKind } from '../../src/pool/backends/types.js';
 import type { ResolvedSampling } from '../../src/playbook/auto-options.js';
 import { choose } from '../../src/playbook/choose.js';
 import { TaskSamples } from '../../src/playbook/samples.js';

@@ -1,15 +1,25 @@
 /** Picks the backend for a pool's `backend` option. */
+import { clusterBackend } from '../../cluster/backend.js';
+import { parseConnection, parseQueueName } from '../../cluster/connection.js';
 import { inlineBackend } from './inline.js';
 import { processBackend } from './process.js';
 import { threadBackend } from './thread.js';
-import type { Backend, BackendKind } from './types.js';
+import type { Backend, BackendKind, LocalBackendKind } from './types.js';
 
-const BACKENDS: Record<BackendKind, Backend> = {
+const LOCAL: Record<LocalBackendKind, Backend> = {
   thread: threadBackend,
   process: processBackend,
   inline: inlineBackend,
 };
 
-export function backendFor(kind: BackendKind): Backend {
-  return BACKENDS[kind];
+/** What a cluster backend needs beyond the kind (validated: InvalidOptionError names a bad one). */
+export interface ClusterTarget {
+  connection?: unknown;
+  queue?: unknown;
+  moduleUrl: string;
+}
+
+export function backendFor(kind: BackendKind, cluster?: ClusterTarget): Backend {
+  if (kind !== 'cluster') return LOCAL[kind];
+  return clusterBackend({ connection: parseConnection(cluster?.connection), queue: parseQueueName(cluster?.queue), moduleUrl: cluster!.moduleUrl });
 }

@@ -32,6 +32,11 @@ export interface WorkerChannel {
   send(message: ParentMessage, transfer?: Transferable[]): void;
   /** Stops the worker now, even mid-task. Idempotent; `exit` follows. */
   terminate(): void;
+  /**
+   * Stops one task where it runs and keeps the worker (cluster workers, which are lines of remote jobs). When
+   * present, a timeout or abort calls this instead of `terminate`; the task's answer still comes, and is ignored.
+   */
+  cancel?(taskId: number): void;
   /** Whether this worker keeps the parent's event loop alive (only while the pool has work). */
   setReferenced(referenced: boolean): void;
 }
@@ -58,6 +63,12 @@ export interface Backend {
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel;
   /** Rewrites arguments before sending, e.g. shared-memory arrays into handles a process can map. */
   encodeArgs?(args: unknown[]): unknown[];
+  /** Why no worker has loaded the module yet, for the `loadTimeout` error (cluster: what it is waiting for). */
+  loadTimeoutReason?(): string;
+  /** Releases what the backend holds for its pool (cluster: the Redis connections), after every worker exited. */
+  close?(): Promise<void>;
 }
 
-export type BackendKind = 'thread' | 'process' | 'inline';
+/** The backends that run on this machine (what the auto backend chooses among). */
+export type LocalBackendKind = 'thread' | 'process' | 'inline';
+export type BackendKind = LocalBackendKind | 'cluster';

@@ -1,0 +1,43 @@
+/**
+ * `weft worker`: serve a task module to cluster pools through Redis, on every core of this machine, until
+ * SIGTERM or SIGINT (which finish the jobs taken and leave the rest queued for other workers).
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { serveCluster } from '../cluster/serve.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer >= 1.');
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description('Serve a task module to cluster pools (backend: "cluster") through Redis, on this machine\'s cores')
+    .requiredOption('--connection <url>', 'Redis URL, redis://[:password@]host[:port][/db][?prefix=name] or rediss://')
+    .requiredOption('--module <path>', 'the task module; the same file the clients give (its SHA-256 must match)')
+    .option('--workers <n>', 'local pool workers (default: this machine\'s cores)', positiveInt)
+    .addOption(new Option('--backend <kind>', 'local pool backend').choices(['thread', 'process']).default('thread'))
+    .option('--queue <name>', 'the queue to serve', 'weft')
+    .action(async (opts: { connection: string; module: string; workers?: number; backend: 'thread' | 'process'; queue: string }) => {
+      const worker = await serveCluster({ ...opts, module: pathToFileURL(resolve(opts.module)) });
+      process.stdout.write(
+        `weft worker ${worker.id}: serving ${worker.module.path} (sha256 ${worker.module.hash.slice(0, 16)}) on queue '${opts.queue}' with ${opts.backend} workers\n`,
+      );
+      const stop = (signal: string): void => {
+        process.stdout.write(`weft worker ${worker.id}: ${signal}, finishing the jobs taken\n`);
+        worker.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`weft worker: ${error instanceof Error ? error.message : String(error)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}

@@ -1,0 +1,111 @@
+/**
+ * Real Redis and real `weft worker` processes for the cluster tests: `redis-server` on a free loopback port (the
+ * CI installs Debian's package through scripts/setup-system.sh), and workers started as a user starts them.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+export const TASKS = fileURLToPath(new URL('../fixtures/tasks.ts', import.meta.url));
+
+/** Why the cluster tests cannot run here, or false (`npm test` and CI install it: scripts/setup-system.sh redis). */
+export const noRedis: string | false =
+  spawnSync('redis-server', ['--version']).status === 0 ? false : 'redis-server is not installed (run scripts/setup-system.sh redis)';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export class RedisServer {
+  private constructor(
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(port?: number): Promise<RedisServer> {
+    port ??= await freePort();
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const deadline = Date.now() + 10_000;
+    while (!/Ready to accept connections/.test(out)) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`redis-server did not start on port ${port}:\n${out}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return new RedisServer(port, child);
+  }
+
+  /** A plain client, to look at the keys. */
+  client(): Redis {
+    return new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 1 });
+  }
+
+  async keys(pattern = '*'): Promise<string[]> {
+    const redis = this.client();
+    try {
+      return (await redis.keys(pattern)).sort();
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGKILL');
+    await once(this.child, 'exit');
+  }
+}
+
+/** A `weft worker` process. */
+export class WorkerProcess {
+  private output = '';
+  private constructor(readonly child: ChildProcess) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  /** Starts `weft worker` and waits until it serves (its first line), or fails with its output. */
+  static async start(url: string, args: string[] = [], module = TASKS): Promise<WorkerProcess> {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, 'worker', '--connection', url, '--module', module, '--workers', '1', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const worker = new WorkerProcess(child);
+    const deadline = Date.now() + 60_000;
+    while (!/serving/.test(worker.output)) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`weft worker did not start:\n${worker.output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return worker;
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<unknown> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    const exited = once(this.child, 'exit');
+    this.child.kill(signal);
+    return exited;
+  }
+}
