@@ -89,6 +89,8 @@ interface FlFlags {
   tau: number;
   backend: SimConfigInput['backend'];
   workers?: number;
+  connection?: string;
+  queue?: string;
   seed: number;
   trainLimit: number;
   testLimit: number;
@@ -162,6 +164,8 @@ function summary(result: SimulationResult): string {
 
 async function runFl(flags: FlFlags, command: Command): Promise<void> {
   if (flags.resume && !flags.checkpoint) command.error("error: option '--resume' needs '--checkpoint <dir>' (where the checkpoint is)");
+  if (flags.backend === 'cluster' && !flags.connection) command.error("error: option '--backend cluster' needs '--connection <url>' (the Redis that weft worker --fl processes use)");
+  if (flags.backend !== 'cluster' && flags.connection) command.error("error: option '--connection' is for '--backend cluster' only");
   const log = flags.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   let progress: ProgressLine | undefined;
   let sim: Simulation;
@@ -171,6 +175,7 @@ async function runFl(flags: FlFlags, command: Command): Promise<void> {
       checkpoint: flags.checkpoint ? { dir: flags.checkpoint, every: flags.checkpointEvery, resume: flags.resume } : undefined,
       log,
       onRound: (record, failures) => progress?.update(record, failures),
+      cluster: flags.connection ? { connection: flags.connection, queue: flags.queue } : undefined,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -234,7 +239,9 @@ export function register(program: Command): void {
     .addOption(new Option('--beta2 <b>', 'FedAdam second-moment decay').argParser(unitOpen).default(d.beta2))
     .addOption(new Option('--tau <t>', 'FedAdam adaptivity').argParser(positive).default(d.tau))
     .addOption(new Option('--backend <kind>', 'where clients train').choices(SIM_BACKENDS).default(d.backend))
-    .addOption(new Option('--workers <w>', 'worker threads or processes (default: CPU count; 1 for sequential)').argParser(positiveInt))
+    .addOption(new Option('--workers <w>', 'worker threads or processes (default: CPU count; 1 for sequential; cluster: batches out at once)').argParser(positiveInt))
+    .addOption(new Option('--connection <url>', "cluster backend: the Redis URL its 'weft worker --fl' processes use"))
+    .addOption(new Option('--queue <name>', 'cluster backend: the queue those workers serve (default weft)'))
     .addOption(new Option('--seed <s>', 'random seed').argParser(nonNegativeInt).default(d.seed))
     .addOption(new Option('--train-limit <n>', 'use only the first n training images (0 = all)').argParser(nonNegativeInt).default(0))
     .addOption(new Option('--test-limit <n>', 'use only the first n test images (0 = all)').argParser(nonNegativeInt).default(0))

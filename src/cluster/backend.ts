@@ -13,7 +13,7 @@ import { RedisUnreachableError } from './errors.js';
 import type { ClusterConnection } from './connection.js';
 import { moduleIdentity } from './module-identity.js';
 import type { WorkerRecord } from './registry.js';
-import { encode } from './wire.js';
+import { encodeBatch } from './wire.js';
 
 /** How often a starting virtual worker looks for a `weft worker` that serves its module. */
 const FIND_EVERY_MS = 100;
@@ -74,7 +74,7 @@ function spawnRemote(client: ClusterClient, options: SpawnOptions, events: Worke
     name: options.name,
     send: (message: RunMessage) => {
       if (!alive) return;
-      const data = encode(message); // throws on what V8 cannot serialise: the pool names the task
+      const data = encodeBatch(message); // throws on what V8 cannot serialise: the pool names the task
       const ids: number[] = [];
       for (let i = 0; i < message.jobs.length; i += JOB_STRIDE) ids.push(message.jobs[i] as number);
       inFlight++;

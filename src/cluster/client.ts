@@ -11,7 +11,15 @@ import { RedisUnreachableError } from './errors.js';
 import { loadClusterDeps } from './load-deps.js';
 import { jobQueueName, type ModuleIdentity } from './module-identity.js';
 import { cancelChannel, liveWorkers, type WorkerRecord } from './registry.js';
-import { decode } from './wire.js';
+import { BlobUploads } from './blob-store.js';
+import { decode, type EncodedBatch } from './wire.js';
+
+/** A job's data: the encoded batch, the client that stored its large arrays, and their hashes. */
+export interface JobData {
+  d: string;
+  c: string;
+  b: string[];
+}
 
 /** A job's end: the results message the worker returned, or why it will never come. */
 export type JobOutcome = { results: unknown[] } | { lost: string };
@@ -39,6 +47,7 @@ interface Pending {
 export class ClusterClient {
   readonly queueName: string;
   private readonly id = randomUUID().slice(0, 8);
+  private readonly uploads: BlobUploads;
   private nextJob = 0;
   private parts: Promise<Parts> | undefined;
   private readonly pending = new Map<string, Pending>();
@@ -53,6 +62,7 @@ export class ClusterClient {
     readonly module: ModuleIdentity,
   ) {
     this.queueName = jobQueueName(queue, module.hash);
+    this.uploads = new BlobUploads(connection.prefix, queue, this.id);
   }
 
   /** Connects once; rejects with RedisUnreachableError if Redis does not answer within UNREACHABLE_MS. */
@@ -68,12 +78,17 @@ export class ClusterClient {
   }
 
   /** Adds a job holding `data` (an encoded run message) and returns its id; `settle` is called exactly once with its outcome. */
-  add(data: string, settle: (outcome: JobOutcome) => void): string {
+  add(batch: EncodedBatch, settle: (outcome: JobOutcome) => void): string {
     const jobId = `${this.id}-${this.nextJob++}`;
     // Registered before the job exists: its completion event can come back before the add is acknowledged.
     this.pending.set(jobId, { settle, sentAt: Date.now() });
+    const data: JobData = { d: batch.text, c: this.id, b: [...batch.blobs.keys()] };
     void this.connect()
-      .then(({ queue }) => queue.add('run', { d: data }, { jobId, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } }))
+      .then(async ({ queue, redis }) => {
+        // The arrays first: a worker can take the job the moment it is added.
+        if (batch.blobs.size > 0) await this.uploads.put(redis, batch.blobs);
+        return queue.add('run', data, { jobId, removeOnComplete: { age: KEEP_FINISHED_S }, removeOnFail: { age: KEEP_FINISHED_S } });
+      })
       .catch((error: unknown) => this.finish(jobId, { lost: `the job could not be queued: ${(error as Error).message}` }));
     return jobId;
   }
@@ -112,7 +127,7 @@ export class ClusterClient {
         if (!removed) await parts.redis.publish(cancelChannel(this.connection.prefix, this.queue), JSON.stringify({ jobId, taskId: -1 }));
       }),
     );
-    await Promise.allSettled([parts.events.close(), parts.queue.close()]);
+    await Promise.allSettled([parts.events.close(), parts.queue.close(), this.uploads.clear(parts.redis)]);
     parts.redis.disconnect();
   }
 

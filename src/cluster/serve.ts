@@ -29,7 +29,9 @@ import { RedisUnreachableError } from './errors.js';
 import { loadClusterDeps } from './load-deps.js';
 import { jobQueueName, moduleIdentity, type ModuleIdentity } from './module-identity.js';
 import { announce, cancelChannel, HEARTBEAT_MS, withdraw, type WorkerRecord } from './registry.js';
-import { decode, encode } from './wire.js';
+import { decodeBatch, encode } from './wire.js';
+import { BlobCache } from './blob-store.js';
+import type { JobData } from './client.js';
 import { UNREACHABLE_MS } from './client.js';
 
 /** Options of {@link serveCluster} (and of `weft worker`). */
@@ -51,6 +53,8 @@ export interface ClusterWorker {
   readonly id: string;
   readonly module: ModuleIdentity;
   readonly queueName: string;
+  /** Jobs run, and the large arrays fetched from Redis (each once per machine while it stays cached). */
+  stats(): { jobs: number; arraysFetched: number; arrayBytesFetched: number };
   /** Finishes the jobs it has taken, hands back none it has not (BullMQ keeps them queued), then closes. */
   close(): Promise<void>;
 }
@@ -118,7 +122,12 @@ async function listen(
   await announce(redis, connection.prefix, queue, record);
   const heartbeat = setInterval(() => void announce(redis, connection.prefix, queue, record).catch(() => {}), HEARTBEAT_MS);
 
-  const worker: BullWorker = new bullmq.Worker(queueName, (job) => runJob(pool, running, job.id!, (job.data as { d: string }).d), {
+  const blobs = new BlobCache(connection.prefix, queue);
+  const worker: BullWorker = new bullmq.Worker(queueName, async (job) => {
+    const data = job.data as JobData;
+    const arrays = await blobs.fetch(redis, data.c, data.b ?? []);
+    return runJob(pool, running, job.id!, decodeBatch<RunMessage>(data.d, (hash) => arrays.get(hash)!));
+  }, {
     connection: redisOptions,
     prefix: connection.prefix,
     concurrency: Math.max(1, record.workers * JOBS_PER_WORKER),
@@ -129,11 +138,15 @@ async function listen(
   worker.on('error', () => {});
   await worker.waitUntilReady();
 
+  let jobs = 0;
+  worker.on('completed', () => jobs++);
+  worker.on('failed', () => jobs++);
   let closing: Promise<void> | undefined;
   return {
     id,
     module,
     queueName,
+    stats: () => ({ jobs, arraysFetched: blobs.fetched, arrayBytesFetched: blobs.fetchedBytes }),
     close: () =>
       (closing ??= (async () => {
         clearInterval(heartbeat);
@@ -176,8 +189,7 @@ class RunningJobs {
 }
 
 /** Runs one job's batch on the local pool; returns the encoded results message (every task has a result). */
-async function runJob(pool: Pool, running: RunningJobs, jobId: string, data: string): Promise<string> {
-  const message = decode<RunMessage>(data);
+async function runJob(pool: Pool, running: RunningJobs, jobId: string, message: RunMessage): Promise<string> {
   const jobs = message.jobs;
   const controllers = running.start(jobId);
   const settled: Promise<unknown[]>[] = [];

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createPool, InvalidOptionError, ModuleLoadError, TaskError, TimeoutError, UnknownTaskError, AbortError } from '../../src/index.js';
+import { createPool, serveCluster, InvalidOptionError, ModuleLoadError, TaskError, TimeoutError, UnknownTaskError, AbortError } from '../../src/index.js';
 import type * as Tasks from '../fixtures/tasks.js';
 import type * as Solo from '../fixtures/cluster-tasks.js';
 import { noRedis, RedisServer, TASKS, WorkerProcess } from './helpers.js';
@@ -96,6 +96,29 @@ describe('cluster backend', { skip: noRedis }, () => {
     const keys = await redis.keys();
     const jobKeys = keys.filter((k) => !/:(events|id|meta|stalled-check|marker)$/.test(k) && !/:weft-worker:/.test(k));
     assert.deepEqual(jobKeys, [], `left: ${jobKeys.join(', ')}`);
+  });
+
+  it('stores a large array once and fetches it once per worker machine, however many calls carry it', async () => {
+    const machine = await serveCluster({ connection: redis.url, module: TASKS, queue: 'arrays', workers: 1 });
+    try {
+      const big = Float64Array.from({ length: 250_000 }, (_, i) => i % 1_000); // 2 MB
+      const expected = big.reduce((a, b) => a + b, 0);
+      {
+        await using p = createPool<typeof Tasks>({ backend: 'cluster', module: TASKS, connection: redis.url, queue: 'arrays', loadTimeout: 20_000 });
+        // One at a time (a batch each) and then all at once.
+        for (let i = 0; i < 5; i++) assert.equal(await p.call.sumArray(big), expected);
+        const sums = await Promise.all(Array.from({ length: 30 }, () => p.call.sumArray(big)));
+        assert.deepEqual(sums, new Array(30).fill(expected));
+        assert.ok((await redis.keys('*weft-blob*')).length === 1, 'stored once');
+      }
+      const stats = machine.stats();
+      assert.equal(stats.arraysFetched, 1, `fetched ${stats.arraysFetched} times over ${stats.jobs} jobs`);
+      assert.ok(stats.jobs >= 6, `${stats.jobs} jobs`);
+      assert.equal(stats.arrayBytesFetched, big.byteLength);
+      assert.deepEqual(await redis.keys('*weft-blob*'), [], 'close() deletes the stored arrays');
+    } finally {
+      await machine.close();
+    }
   });
 
   it('refuses bad options with InvalidOptionError naming the option', () => {

@@ -85,9 +85,11 @@ export class WorkerProcess {
     return this.output;
   }
 
-  /** Starts `weft worker` and waits until it serves (its first line), or fails with its output. */
+  /** Starts `weft worker` (one local worker unless `args` say otherwise) and waits until it serves (its first line), or fails with its output. */
   static async start(url: string, args: string[] = [], module = TASKS): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, 'worker', '--connection', url, '--module', module, '--workers', '1', ...args], {
+    // `--fl` serves the simulator's own module instead of one given.
+    const serve = args.includes('--fl') ? [] : ['--module', module];
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, 'worker', '--connection', url, ...serve, '--workers', '1', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const worker = new WorkerProcess(child);

@@ -13,8 +13,11 @@ export type PartitionKind = (typeof PARTITION_KINDS)[number];
 export const ALGORITHMS = ['fedavg', 'fedprox', 'fedavgm', 'fedadam'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
-/** `sequential` runs clients one after another on the calling thread (the pool's inline backend). */
-export const SIM_BACKENDS = ['sequential', 'thread', 'process'] as const;
+/**
+ * `sequential` runs clients one after another on the calling thread (the pool's inline backend); `cluster` on
+ * `weft worker --fl` processes through Redis (needs `SimulationOptions.cluster`).
+ */
+export const SIM_BACKENDS = ['sequential', 'thread', 'process', 'cluster'] as const;
 export type SimBackend = (typeof SIM_BACKENDS)[number];
 
 /** What a failing client does when fault injection picks it (for tests and demonstrations). */

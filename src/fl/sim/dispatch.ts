@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { ResultLostError, TaskError, TimeoutError, WorkerCrashedError, type Pool } from '../../pool/index.js';
 import type { ClientOutcome, SharedContext } from './client/task.js';
+import type { RemoteContext, RemoteOutcome } from './client/remote-task.js';
 import type { ClientFailure, FailureCause } from './events.js';
 import { FlProtocolError } from '../errors.js';
 
@@ -60,11 +61,18 @@ class SlotPool {
   }
 }
 
+/** What a cluster task carries instead of the shared context: the settings and the global model. */
+export function remoteContextOf(ctx: SharedContext): RemoteContext {
+  return { id: ctx.id, config: ctx.config, global: ctx.global, paramCount: ctx.paramCount };
+}
+
 export class ClientDispatcher {
   constructor(
     private readonly pool: Pool<ClientTaskModule>,
     private ctx: SharedContext,
     private options: DispatchOptions,
+    /** Cluster workers share no memory: they get {@link remoteContextOf} and send the update back. */
+    private readonly remote = false,
   ) {}
 
   /** Result slots for first attempts. */
@@ -102,7 +110,14 @@ export class ClientDispatcher {
     let slot = firstSlot;
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await this.pool.submit('trainClient', [this.ctx, { clientId, round, attempt, slot }], timeoutMs > 0 ? { timeout: timeoutMs } : undefined);
+        const sent = this.remote ? (remoteContextOf(this.ctx) as unknown as SharedContext) : this.ctx;
+        const outcome = await this.pool.submit('trainClient', [sent, { clientId, round, attempt, slot }], timeoutMs > 0 ? { timeout: timeoutMs } : undefined);
+        if (this.remote) {
+          const { update, ...rest } = outcome as RemoteOutcome;
+          const n = this.ctx.paramCount;
+          this.ctx.results.subarray(slot * n, (slot + 1) * n).set(update);
+          return { ...rest, slot };
+        }
         return { ...outcome, slot };
       } catch (error) {
         const cause = causeOf(error);

@@ -12,9 +12,9 @@ import { createModel } from '../models/index.js';
 import { Rng } from '../rng.js';
 import { CheckpointError, checkCheckpointFits, checkpointPath, loadCheckpoint, removeStaleTempFiles, saveCheckpoint } from './checkpoint.js';
 import type { SharedContext } from './client/task.js';
-import { clientsPerRound, resolveConfig, resultDeterminingSettings, type SimConfig, type SimConfigInput } from './config.js';
+import { clientsPerRound, ConfigError, resolveConfig, resultDeterminingSettings, type SimConfig, type SimConfigInput } from './config.js';
 import { loadFederatedData, type FederatedData } from './data.js';
-import { ClientDispatcher, type ClientTaskModule } from './dispatch.js';
+import { ClientDispatcher, remoteContextOf, type ClientTaskModule } from './dispatch.js';
 import type { ClientFailure } from './events.js';
 import { paramsHash } from './hash.js';
 import { SharedArena, placementFor } from './memory.js';
@@ -51,6 +51,8 @@ export interface SimulationOptions {
   readonly onRound?: (record: RoundRecord, failures: readonly ClientFailure[]) => void;
   /** Start-up messages (data, partition summary, resume). */
   readonly log?: (line: string) => void;
+  /** With `config.backend: 'cluster'`: the Redis URL (and queue) that `weft worker --fl` processes serve. */
+  readonly cluster?: { readonly connection: string; readonly queue?: string };
 }
 
 /** Time spent before the first round. */
@@ -87,6 +89,29 @@ function taskModuleUrl(): URL {
   return siblingModule('./client/task', import.meta.url);
 }
 
+/** The task module `weft worker --fl` serves (the same file on every machine of one weft version). */
+export function clusterTaskModuleUrl(): URL {
+  return siblingModule('./client/remote-task', import.meta.url);
+}
+
+/** The run's pool: the built-in task module on a local backend, or the cluster's module through Redis. */
+function createSimPool(config: SimConfig, options: SimulationOptions): Pool<ClientTaskModule> {
+  if (config.backend !== 'cluster') {
+    return createPool<ClientTaskModule>({ module: taskModuleUrl(), backend: config.backend === 'sequential' ? 'inline' : config.backend, workers: config.workers });
+  }
+  if (!options.cluster?.connection) throw new ConfigError('backend', "a 'cluster' option with the Redis URL its weft workers use (--connection)", 'cluster');
+  if (options.trainerModule !== undefined) {
+    throw new ConfigError('backend', 'the built-in trainer on the cluster backend (a custom trainerModule would have to be on every machine)', 'cluster');
+  }
+  return createPool<ClientTaskModule>({
+    module: clusterTaskModuleUrl(),
+    backend: 'cluster',
+    connection: options.cluster.connection,
+    queue: options.cluster.queue,
+    workers: config.workers,
+  });
+}
+
 function toUrlString(url: string | URL | undefined): string | undefined {
   return url === undefined ? undefined : url instanceof URL ? url.href : url;
 }
@@ -117,6 +142,7 @@ export class Simulation {
     const log = options.log ?? (() => {});
     const t0 = performance.now();
     const arena = new SharedArena(placementFor(config.backend));
+    const remote = config.backend === 'cluster';
     let pool: Pool<ClientTaskModule> | undefined;
     try {
       const data = loadFederatedData(config, arena);
@@ -143,15 +169,12 @@ export class Simulation {
         trainerModule: toUrlString(options.trainerModule),
       };
       const t1 = performance.now();
-      pool = createPool<ClientTaskModule>({
-        module: taskModuleUrl(),
-        backend: config.backend === 'sequential' ? 'inline' : config.backend,
-        workers: config.workers,
-      });
+      pool = createSimPool(config, options);
       await pool.ready();
       const t2 = performance.now();
       // One preparation task per worker: every worker is ready and idle, so each takes exactly one.
-      const prepared = await Promise.all(Array.from({ length: config.workers }, () => pool!.call.prepare(ctx)));
+      const sent = remote ? (remoteContextOf(ctx) as unknown as SharedContext) : ctx;
+      const prepared = await Promise.all(Array.from({ length: config.workers }, () => pool!.call.prepare(sent)));
       const t3 = performance.now();
       const server = (options.server ?? createFedServer)({
         config,
@@ -162,12 +185,12 @@ export class Simulation {
       // On the calling thread a running client cannot be interrupted, so a timeout could only misfire afterwards.
       const enforceTimeout = config.backend !== 'sequential';
       if (config.clientTimeoutMs > 0 && !enforceTimeout) log('note: the client timeout (--client-timeout) is not enforced on the sequential backend');
-      const dispatcher = new ClientDispatcher(pool, ctx, {
-        timeoutMs: enforceTimeout ? config.clientTimeoutMs : 0,
-        retries: config.retries,
-        primarySlots: perRound,
-        spareSlots,
-      });
+      const dispatcher = new ClientDispatcher(
+        pool,
+        ctx,
+        { timeoutMs: enforceTimeout ? config.clientTimeoutMs : 0, retries: config.retries, primarySlots: perRound, spareSlots },
+        remote,
+      );
       const startup: StartupBreakdown = {
         dataMs: t1 - t0,
         poolMs: t2 - t1,
@@ -324,7 +347,8 @@ export class Simulation {
     const total = this.data.test.count;
     const parts = [];
     for (let start = 0; start < total; start += EVAL_TASK_SIZE) {
-      parts.push(this.pool.submit('evaluateRange', [this.ctx, start, Math.min(EVAL_TASK_SIZE, total - start)]));
+      const sent = this.config.backend === 'cluster' ? (remoteContextOf(this.ctx) as unknown as SharedContext) : this.ctx;
+      parts.push(this.pool.submit('evaluateRange', [sent, start, Math.min(EVAL_TASK_SIZE, total - start)]));
     }
     let lossSum = 0;
     let correct = 0;
