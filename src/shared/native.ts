@@ -8,7 +8,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { WeftError } from './errors.js';
 import { SharedErrorCode } from './argument-error.js';
 
@@ -71,16 +70,20 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 /** The folder node-gyp-build searches: native/build/Release, then native/prebuilds/<platform>-<arch>. */
 export const ADDON_DIR = resolve(packageRoot, 'native');
 
+/** The package's name, read when an error needs it (every process worker imports this module). */
 function packageName(): string {
   try {
-    return (JSON.parse(readFileSync(resolve(packageRoot, 'package.json'), 'utf8')) as { name: string }).name;
+    const manifest = process.getBuiltinModule('node:fs').readFileSync(resolve(packageRoot, 'package.json'), 'utf8');
+    return (JSON.parse(manifest) as { name: string }).name;
   } catch {
     return 'weft';
   }
 }
 
 /** The command that builds the addon from source, quoted in errors. */
-export const BUILD_COMMAND = `npm rebuild ${packageName()}  (needs python3, make and a C compiler; in weft's own checkout: npm run build:native)`;
+export function buildCommand(): string {
+  return `npm rebuild ${packageName()}  (needs python3, make and a C compiler; in weft's own checkout: npm run build:native)`;
+}
 
 /**
  * Thrown when something needs weft's native addon (a `placement: 'mapped'` array, a primitive in
@@ -112,7 +115,7 @@ function unavailable(cause: unknown): NativeUnavailableError {
   const detail = (cause as Error).message.split('\n')[0];
   return new NativeUnavailableError(
     `no prebuilt binary loads on this machine (${process.platform}-${process.arch}, ${detail}) and none was built ` +
-      `from source. Build it with: ${BUILD_COMMAND}`,
+      `from source. Build it with: ${buildCommand()}`,
     { cause },
   );
 }

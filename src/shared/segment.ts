@@ -16,10 +16,10 @@
  *   {@link sweepStaleSegments}), like Python's multiprocessing resource tracker.
  * - A process that only opens a segment (a process worker) never removes it.
  *
- * Names need no `node:crypto`: every process worker imports this module.
+ * Every process worker imports this module, so it imports no heavy builtin: `node:fs` and
+ * `node:worker_threads` are taken with `process.getBuiltinModule` where they are used (an ESM
+ * import of `node:fs` alone loads its streams), and names need no `node:crypto`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
 import { native } from './native.js';
 import { programListens, weftListener } from './signal-listeners.js';
 
@@ -163,7 +163,7 @@ function alive(pid: number): boolean {
 function legacyOwnerLives(pid: number, name: string, dir: string): boolean {
   if (!alive(pid)) return false;
   try {
-    return readFileSync(`/proc/${pid}/maps`, 'latin1').includes(`${dir}/${name}`);
+    return process.getBuiltinModule('node:fs').readFileSync(`/proc/${pid}/maps`, 'latin1').includes(`${dir}/${name}`);
   } catch {
     return true;
   }
@@ -182,7 +182,7 @@ function legacyOwnerLives(pid: number, name: string, dir: string): boolean {
 export function sweepStaleSegments(dir = SHM_DIR): string[] {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = process.getBuiltinModule('node:fs').readdirSync(dir);
   } catch {
     return []; // no /dev/shm: nothing to sweep
   }
@@ -217,7 +217,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * normal exit and the sweeper covers the rest.
  */
 function installExitHandlers(): void {
-  if (handlersInstalled || !isMainThread) return;
+  if (handlersInstalled || !process.getBuiltinModule('node:worker_threads').isMainThread) return;
   handlersInstalled = true;
   // 'exit' also fires after an uncaught exception and on process.exit().
   process.on('exit', () => {
