@@ -97,6 +97,11 @@ export interface WorkerData {
   doorbellSlot?: DoorbellSlot;
   /** Process workers: the pool's process, which they must not outlive. */
   parentPid?: number;
+  /**
+   * The native addon's file as the pool's process loaded it (undefined if it has not): the worker loads that
+   * file first, sparing it node-gyp-build's search (see useAddonAt in shared/native.ts).
+   */
+  addonPath?: string;
 }
 
 /** Symbol used to mark a value returned with a transfer list (see `transfer()`); `Symbol.for` so it matches across module copies. */

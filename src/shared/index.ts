@@ -14,5 +14,5 @@ export { TYPED_ARRAYS, type TypedArrayName, type TypedArrayConstructor, type Sha
 export { futexWait, futexWaitAsync, futexWake, isMapped, type WaitResult } from './futex.js';
 export { encodeShared, decodeShared, isSharedDescriptor, type SharedDescriptor } from './handle.js';
 export { sweepStaleSegments, ownerPidOf, SEGMENT_PREFIX } from './segment.js';
-export { BUILD_COMMAND, NativeUnavailableError, type BufferPath } from './native.js';
+export { buildCommand, NativeUnavailableError, type BufferPath } from './native.js';
 export { SharedArgumentError, SharedErrorCode } from './argument-error.js';

@@ -8,7 +8,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { WeftError } from './errors.js';
 import { SharedErrorCode } from './argument-error.js';
 
@@ -71,16 +70,20 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 /** The folder node-gyp-build searches: native/build/Release, then native/prebuilds/<platform>-<arch>. */
 export const ADDON_DIR = resolve(packageRoot, 'native');
 
+/** The package's name, read when an error needs it (every process worker imports this module). */
 function packageName(): string {
   try {
-    return (JSON.parse(readFileSync(resolve(packageRoot, 'package.json'), 'utf8')) as { name: string }).name;
+    const manifest = process.getBuiltinModule('node:fs').readFileSync(resolve(packageRoot, 'package.json'), 'utf8');
+    return (JSON.parse(manifest) as { name: string }).name;
   } catch {
     return 'weft';
   }
 }
 
 /** The command that builds the addon from source, quoted in errors. */
-export const BUILD_COMMAND = `npm rebuild ${packageName()}  (needs python3, make and a C compiler; in weft's own checkout: npm run build:native)`;
+export function buildCommand(): string {
+  return `npm rebuild ${packageName()}  (needs python3, make and a C compiler; in weft's own checkout: npm run build:native)`;
+}
 
 /**
  * Thrown when something needs weft's native addon (a `placement: 'mapped'` array, a primitive in
@@ -101,7 +104,12 @@ export class NativeUnavailableError extends WeftError {
   }
 }
 
-function unavailable(cause: unknown): NativeUnavailableError {
+/**
+ * Why the addon is unavailable. `given` is the file named by {@link useAddonAt} when it did not load
+ * either: its error becomes the `cause` (it is the file the parent process or thread loaded, so why
+ * it fails here says more than the search does), and the search's failure stays in the message.
+ */
+function unavailable(cause: unknown, given?: { path: string; error: unknown }): NativeUnavailableError {
   if (process.platform !== 'linux') {
     return new NativeUnavailableError(
       `it is Linux-only (/dev/shm and the futex), and this is ${process.platform}. ` +
@@ -109,28 +117,72 @@ function unavailable(cause: unknown): NativeUnavailableError {
       { cause },
     );
   }
-  const detail = (cause as Error).message.split('\n')[0];
+  const firstLine = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0];
+  const also = given ? `; ${given.path}, the file this worker was handed, did not load either: ${firstLine(given.error)}` : '';
   return new NativeUnavailableError(
-    `no prebuilt binary loads on this machine (${process.platform}-${process.arch}, ${detail}) and none was built ` +
-      `from source. Build it with: ${BUILD_COMMAND}`,
-    { cause },
+    `no prebuilt binary loads on this machine (${process.platform}-${process.arch}, ${firstLine(cause)}${also}) and none was built ` +
+      `from source. Build it with: ${buildCommand()}`,
+    { cause: given ? given.error : cause },
   );
 }
 
 let cached: NativeAddon | undefined;
+let cachedPath: string | undefined;
 let loadError: NativeUnavailableError | undefined;
+let givenPath: string | undefined;
+
+/**
+ * Names the file the next load of the addon in this realm tries first: a worker passes the one its
+ * parent loaded (see {@link loadedAddonPath}), which spares it node-gyp-build's search. If that
+ * file does not load, the search runs as usual. No effect once the addon is loaded; undefined
+ * forgets a path given before.
+ */
+export function useAddonAt(path: string | undefined): void {
+  givenPath = path === undefined ? undefined : resolve(path);
+}
+
+/** The absolute path of the file the addon was loaded from in this realm, or undefined before it is loaded. */
+export function loadedAddonPath(): string | undefined {
+  return cachedPath;
+}
+
+/** node-gyp-build: loads the addon found in a folder (where the runtime resolves addons itself, that is all it has). */
+interface NodeGypBuild {
+  (dir: string): NativeAddon;
+  /** The file it would load from `dir`: build/Release, build/Debug, then prebuilds/<platform>-<arch>. */
+  resolve?: (dir: string) => string;
+}
 
 /** Loads the addon or throws a {@link NativeUnavailableError} that says why and what to do. */
 export function native(): NativeAddon {
   if (cached) return cached;
   if (loadError) throw loadError;
+  if (process.platform !== 'linux') {
+    loadError = unavailable(new Error('not Linux'));
+    throw loadError;
+  }
+  const require = createRequire(import.meta.url);
+  let givenError: unknown;
+  if (givenPath !== undefined) {
+    try {
+      cached = require(givenPath) as NativeAddon;
+      cachedPath = givenPath;
+      return cached;
+    } catch (error) {
+      givenError = error;
+    }
+  }
   try {
-    const require = createRequire(import.meta.url);
-    if (process.platform !== 'linux') throw new Error('not Linux');
-    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
-    cached = load(ADDON_DIR);
-  } catch (cause) {
-    loadError = unavailable(cause);
+    const load = require('node-gyp-build') as NodeGypBuild;
+    if (typeof load.resolve === 'function') {
+      const file = load.resolve(ADDON_DIR);
+      cached = require(file) as NativeAddon;
+      cachedPath = file;
+    } else {
+      cached = load(ADDON_DIR);
+    }
+  } catch (searchError) {
+    loadError = givenError === undefined ? unavailable(searchError) : unavailable(searchError, { path: givenPath!, error: givenError });
     throw loadError;
   }
   return cached;

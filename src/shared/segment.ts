@@ -2,8 +2,9 @@
  * Named /dev/shm segments: naming, creation, opening, removal, and the lifecycle that makes
  * sure a segment never outlives the process that owns it.
  *
- * - A segment's name carries its creator's pid, `weft-<ownerPid>-<random>`, for humans only: pids
- *   are reused, and mean something else in another PID namespace sharing /dev/shm (a container).
+ * - A segment's name carries its creator's pid, `weft-<ownerPid>-<random><count>`, for humans only:
+ *   pids are reused, and mean something else in another PID namespace sharing /dev/shm (a
+ *   container).
  * - What says a segment is owned is its owner lock: the owning process holds an open-file-
  *   description lock on the file for as long as it owns it, which the kernel drops when that
  *   process dies in any way.
@@ -14,10 +15,11 @@
  *   memory it sweeps `/dev/shm/weft-<pid>-*` that no live process owns (see
  *   {@link sweepStaleSegments}), like Python's multiprocessing resource tracker.
  * - A process that only opens a segment (a process worker) never removes it.
+ *
+ * Every process worker imports this module, so it imports no heavy builtin: `node:fs` and
+ * `node:worker_threads` are taken with `process.getBuiltinModule` where they are used (an ESM
+ * import of `node:fs` alone loads its streams), and names need no `node:crypto`.
  */
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
 import { native } from './native.js';
 import { programListens, weftListener } from './signal-listeners.js';
 
@@ -26,10 +28,27 @@ export const SEGMENT_PREFIX = 'weft-';
 const SHM_DIR = '/dev/shm';
 const NAME_RE = /^weft-(\d+)-[0-9a-f]+$/;
 
-/** A fresh segment name for this process: `weft-<pid>-<16 hex digits>`. */
+/** Names made by this realm so far: the last 8 hex digits of a name, distinct within a realm even if Math.random is not. */
+let namesMade = 0;
+
+/**
+ * A fresh segment name for this process: `weft-<pid>-<16 hex digits>`, 8 random (Math.random: the
+ * names are not secrets, and a collision is only a retry, see {@link createSegment}) and 8 of this
+ * realm's count of names. Two threads of one process may still pick the same name; the creating
+ * call sees EEXIST and takes the next.
+ */
 export function segmentName(): string {
-  return `${SEGMENT_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`;
+  const random = Math.floor(Math.random() * 0x1_0000_0000);
+  const count = namesMade++ % 0x1_0000_0000;
+  return `${SEGMENT_PREFIX}${process.pid}-${hex8(random)}${hex8(count)}`;
 }
+
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+/** How many names {@link createSegment} tries before it gives up (each one already taken). */
+export const NAME_TRIES = 64;
 
 /** The owner pid encoded in a weft segment name, or undefined for other names. */
 export function ownerPidOf(name: string): number | undefined {
@@ -53,13 +72,18 @@ export function ownedSegments(): ReadonlySet<string> {
 export function createSegment(byteLength: number): { name: string; buffer: SharedArrayBuffer } {
   start();
   const addon = native();
-  for (;;) {
+  let lastCollision: unknown;
+  for (let tries = 0; tries < NAME_TRIES; tries++) {
     const name = segmentName();
     let buffer: SharedArrayBuffer;
     try {
       buffer = addon.create(name, byteLength);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue; // 64 random bits collided
+      // Another thread of this process made the same name, or a stranger's file has it.
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        lastCollision = err;
+        continue;
+      }
       throw err;
     }
     addon.own(name);
@@ -67,6 +91,11 @@ export function createSegment(byteLength: number): { name: string; buffer: Share
     installExitHandlers();
     return { name, buffer };
   }
+  throw new Error(
+    `weft: createSegment gave up after ${NAME_TRIES} names in ${SHM_DIR} that already existed (${SEGMENT_PREFIX}${process.pid}-*); ` +
+      `something else is creating files under weft's names there`,
+    { cause: lastCollision },
+  );
 }
 
 /** Maps an existing segment by name, without taking ownership. */
@@ -134,7 +163,7 @@ function alive(pid: number): boolean {
 function legacyOwnerLives(pid: number, name: string, dir: string): boolean {
   if (!alive(pid)) return false;
   try {
-    return readFileSync(`/proc/${pid}/maps`, 'latin1').includes(`${dir}/${name}`);
+    return process.getBuiltinModule('node:fs').readFileSync(`/proc/${pid}/maps`, 'latin1').includes(`${dir}/${name}`);
   } catch {
     return true;
   }
@@ -153,7 +182,7 @@ function legacyOwnerLives(pid: number, name: string, dir: string): boolean {
 export function sweepStaleSegments(dir = SHM_DIR): string[] {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = process.getBuiltinModule('node:fs').readdirSync(dir);
   } catch {
     return []; // no /dev/shm: nothing to sweep
   }
@@ -188,7 +217,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * normal exit and the sweeper covers the rest.
  */
 function installExitHandlers(): void {
-  if (handlersInstalled || !isMainThread) return;
+  if (handlersInstalled || !process.getBuiltinModule('node:worker_threads').isMainThread) return;
   handlersInstalled = true;
   // 'exit' also fires after an uncaught exception and on process.exit().
   process.on('exit', () => {

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const DIST = new URL('../../dist/index.js', import.meta.url);
 const TASKS = new URL('../fixtures/dist-shared-tasks.mjs', import.meta.url);
+const BUILTINS_TASK = new URL('../fixtures/loaded-builtins.mjs', import.meta.url);
 
 for (const entry of ['thread-entry', 'process-entry']) {
   test(`dist's ${entry} imports only node builtins and the modules kept separate`, () => {
@@ -47,3 +48,34 @@ test("a process worker's task sees the mapped array and the Mutex through its ow
   assert.deepEqual(result.counts, [1, 2, 3, 4, 5, 6, 7, 8]);
   assert.equal(result.total, 8);
 });
+
+/**
+ * Builtins a worker has no use for at start-up: `node:crypto` (segment names do without it), `node:fs`'s streams
+ * (what an ESM import of `node:fs` loads; weft takes it with process.getBuiltinModule where it needs it), and in a
+ * process worker `node:worker_threads` (only the watchdog that stands in for a missing addon needs it).
+ */
+const UNWANTED_AT_START = {
+  process: ['crypto', 'internal/fs/streams', 'worker_threads'],
+  thread: ['crypto', 'internal/fs/streams'],
+} as const;
+
+for (const [backend, unwanted] of Object.entries(UNWANTED_AT_START)) {
+  test(`a fresh ${backend} worker has loaded none of ${unwanted.join(', ')} by its first task`, async () => {
+    const script = `
+      import { createPool } from ${JSON.stringify(DIST.href)};
+      const pool = createPool({ module: new URL(${JSON.stringify(BUILTINS_TASK.href)}), backend: ${JSON.stringify(backend)}, workers: 1 });
+      try {
+        console.log(JSON.stringify(await pool.call.loadedBuiltins()));
+      } finally {
+        await pool.close();
+      }
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000 });
+    const loaded: string[] = JSON.parse(stdout.trim());
+    assert.ok(loaded.includes('fs'), 'the list is the worker\'s builtins');
+    assert.deepEqual(
+      unwanted.filter((name) => loaded.includes(name)),
+      [],
+    );
+  });
+}

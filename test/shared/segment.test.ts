@@ -2,9 +2,18 @@
 // every kind of exit, and the sweeper after SIGKILL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync, statfsSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { native } from '../../src/shared/native.js';
-import { createSegment, openSegment, ownerPidOf, ownedSegments, sweepStaleSegments } from '../../src/shared/segment.js';
+import {
+  createSegment,
+  NAME_TRIES,
+  openSegment,
+  ownerPidOf,
+  ownedSegments,
+  segmentName,
+  sweepStaleSegments,
+  unlinkSegment,
+} from '../../src/shared/segment.js';
 import { sharedArray, segmentOf, dispose, disposableSharedArray, placementOf } from '../../src/shared/index.js';
 import { encodeShared } from '../../src/shared/handle.js';
 import { Peer, shmExists, shmPath, startOwner, exitOf } from './helpers.js';
@@ -55,6 +64,55 @@ test('errors name the segment and the errno', () => {
   assert.throws(() => openSegment('../etc/passwd'), /invalid segment name/);
   native().unlink(name);
   native().disown(name);
+});
+
+/** Runs `body` with Math.random returning one value, as a test's mock might. */
+function withConstantRandom<T>(body: () => T): T {
+  const random = Math.random;
+  Math.random = () => 0.5;
+  try {
+    return body();
+  } finally {
+    Math.random = random;
+  }
+}
+
+test('segment names stay distinct when Math.random is mocked to a constant, and both segments work', () => {
+  const [a, b] = withConstantRandom(() => [createSegment(8), createSegment(8)]);
+  try {
+    assert.notEqual(a.name, b.name);
+    for (const { name } of [a, b]) assert.match(name, new RegExp(`^weft-${process.pid}-[0-9a-f]{16}$`));
+    new Int32Array(a.buffer)[0] = 1;
+    new Int32Array(b.buffer)[0] = 2;
+    // Mapped again by name: each name leads to its own memory.
+    assert.equal(new Int32Array(openSegment(a.name))[0], 1);
+    assert.equal(new Int32Array(openSegment(b.name))[0], 2);
+  } finally {
+    unlinkSegment(a.name);
+    unlinkSegment(b.name);
+  }
+});
+
+test(`createSegment gives up after ${NAME_TRIES} names that already exist, with an error that says so`, () => {
+  withConstantRandom(() => {
+    // With Math.random fixed, the next names differ only in this realm's count, which the last name shows.
+    const last = segmentName();
+    const count = parseInt(last.slice(-8), 16);
+    const taken = Array.from({ length: NAME_TRIES }, (_, i) => `${last.slice(0, -8)}${(count + 1 + i).toString(16).padStart(8, '0')}`);
+    for (const name of taken) writeFileSync(shmPath(name), '', { flag: 'wx', mode: 0o600 });
+    try {
+      assert.throws(() => createSegment(8), (err: Error & { cause?: NodeJS.ErrnoException }) => {
+        assert.match(err.message, new RegExp(`gave up after ${NAME_TRIES} names .*already existed`));
+        assert.equal(err.cause?.code, 'EEXIST');
+        return true;
+      });
+    } finally {
+      for (const name of taken) rmSync(shmPath(name), { force: true });
+    }
+    // The next name is free again.
+    const { name } = createSegment(8);
+    unlinkSegment(name);
+  });
 });
 
 test('a segment larger than /dev/shm fails with ENOSPC up front and leaves no file', () => {

@@ -2,6 +2,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { encodeShared } from '../../shared/handle.js';
+import { loadedAddonPath } from '../../shared/native.js';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
 import { ProcessDoorbells } from '../process-doorbells.js';
 import { siblingModule } from '../sibling-module.js';
@@ -21,7 +22,13 @@ export const processBackend: Backend = {
   encodeArgs: (args) => (args.every(isPrimitive) ? args : (encodeShared(args) as unknown[])),
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel {
     const bell = doorbells.lend();
-    const workerData: WorkerData = { moduleUrl: options.moduleUrl, name: options.name, doorbellSlot: bell?.slot, parentPid: process.pid };
+    const workerData: WorkerData = {
+      moduleUrl: options.moduleUrl,
+      name: options.name,
+      doorbellSlot: bell?.slot,
+      parentPid: process.pid,
+      addonPath: loadedAddonPath(),
+    };
     const child = fork(fileURLToPath(siblingModule('../worker/process-entry', import.meta.url)), [], {
       serialization: 'advanced',
       execArgv: [...inheritedExecArgv(), ...heapFlags(options), ...(options.execArgv ?? [])],

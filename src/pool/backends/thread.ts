@@ -1,5 +1,6 @@
 /** Thread backend: one `worker_threads` Worker per pool worker. */
 import { Worker } from 'node:worker_threads';
+import { loadedAddonPath } from '../../shared/native.js';
 import type { WorkerData, WorkerMessage } from '../protocol.js';
 import { Doorbell } from '../doorbell.js';
 import { ProgressWords } from '../progress.js';
@@ -35,6 +36,7 @@ export const threadBackend: Backend = {
       doorbell: doorbell.view,
       activeWorkers: doorbell.active,
       progress: progress.view,
+      addonPath: loadedAddonPath(),
     };
     // Compiled, the entry starts the thread itself (one module load less than through the bootstrap).
     const worker = new Worker(TS_LOADER ? BOOTSTRAP : ENTRY, {

@@ -3,9 +3,9 @@
  * whatever the worker is doing (an endless loop, a blocked lock). The kernel does it best: the
  * native addon asks Linux for SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG). Without the
  * addon, a tiny watchdog thread polls the parent's pid and kills its own process once the parent
- * is gone; being a thread of its own, it keeps watching while the main thread is stuck.
+ * is gone; being a thread of its own, it keeps watching while the main thread is stuck. Only then
+ * is `node:worker_threads` loaded: a process worker with the addon never needs it.
  */
-import { Worker } from 'node:worker_threads';
 import { tryNative } from '../../shared/native.js';
 
 const SIGKILL = 9;
@@ -35,6 +35,7 @@ export function dieWithParent(parentPid: number, how: 'auto' | 'poll' = 'auto'):
       // fall through to the watchdog
     }
   }
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const watchdog = new Worker(WATCHDOG, { eval: true, workerData: { parentPid, pollMs: POLL_MS }, stdout: false, stderr: false });
   watchdog.unref();
   watchdog.on('error', () => {

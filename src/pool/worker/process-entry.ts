@@ -1,11 +1,14 @@
 /** Entry point of a process worker (a child started with fork and V8 serialisation). */
 import { decodeShared } from '../../shared/handle.js';
+import { useAddonAt } from '../../shared/native.js';
 import type { RunMessage, WorkerData } from '../protocol.js';
 import { openProcessDoorbell, type DoorbellSlot } from '../process-doorbells.js';
 import { bootWorker } from './boot.js';
 import { dieWithParent } from './parent-death.js';
 
 const data = JSON.parse(process.env.WEFT_WORKER_DATA ?? '{}') as WorkerData;
+// Before anything loads the addon (dieWithParent does): the file the parent loaded, without node-gyp-build's search.
+useAddonAt(data.addonPath);
 // Orphaned workers must not outlive a parent that died: the kernel (or a watchdog) kills a busy one,
 // and an idle one goes when the IPC channel closes.
 if (!dieWithParent(data.parentPid ?? 0, process.env.WEFT_PARENT_WATCH === 'poll' ? 'poll' : 'auto')) process.exit(0);

@@ -1,5 +1,6 @@
 /** Entry point of a thread worker. */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { useAddonAt } from '../../shared/native.js';
 import type { RunMessage, WorkerData } from '../protocol.js';
 import { Doorbell } from '../doorbell.js';
 import { ProgressWords } from '../progress.js';
@@ -7,6 +8,8 @@ import { bootWorker } from './boot.js';
 
 const port = parentPort!;
 const data = workerData as WorkerData;
+// Before anything loads the addon (a task's mapped arguments do): the file the pool's thread loaded, without the search.
+useAddonAt(data.addonPath);
 const doorbell = data.doorbell && data.activeWorkers ? new Doorbell(data.doorbell, data.activeWorkers) : undefined;
 const runner = await bootWorker(
   data,

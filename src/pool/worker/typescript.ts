@@ -8,8 +8,8 @@
  * already active through execArgv); if Node refuses the file for being TypeScript, tsx is looked up from the
  * module's own directory, then the working directory, then weft's own location (tsx is not a dependency of
  * weft, so in an installed weft it is the user's project that has it), registered, and the import tried again.
+ * Every worker imports this module, and most never need tsx: `node:fs` is taken where tsx is looked for.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -105,7 +105,7 @@ function findTsx(dirs: readonly string[]): string | undefined {
     } catch {
       continue; // Not installed where this directory resolves packages from.
     }
-    const api = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports?.['./esm/api'];
+    const api = (JSON.parse(process.getBuiltinModule('node:fs').readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports?.['./esm/api'];
     const file = typeof api === 'string' ? api : importTarget(api);
     if (file) return pathToFileURL(join(dirname(manifest), file)).href;
   }
