@@ -30,6 +30,8 @@ export const UNREACHABLE_MS = 5_000;
 const WATCH_MS = 1_000;
 /** A job pending this long is looked up directly, in case its completion event was missed. */
 const LOOKUP_AFTER_MS = 5_000;
+/** How long close() waits for BullMQ to close its connections cleanly before it cuts them. */
+const CLOSE_MS = 2_000;
 /** Finished jobs are removed by the client once read; this is the backstop if the client dies first. */
 const KEEP_FINISHED_S = 3_600;
 
@@ -127,7 +129,9 @@ export class ClusterClient {
         if (!removed) await parts.redis.publish(cancelChannel(this.connection.prefix, this.queue), JSON.stringify({ jobId, taskId: -1 }));
       }),
     );
-    await Promise.allSettled([parts.events.close(), parts.queue.close(), this.uploads.clear(parts.redis)]);
+    // Bounded: with Redis gone, BullMQ's close would wait for reconnections that never succeed.
+    await within(Promise.allSettled([parts.events.close(), parts.queue.close(), this.uploads.clear(parts.redis)]), CLOSE_MS);
+    await Promise.allSettled([parts.events.disconnect(), parts.queue.disconnect()]);
     parts.redis.disconnect();
   }
 
@@ -216,6 +220,13 @@ function resultsOf(returnvalue: unknown): JobOutcome {
   } catch (error) {
     return { lost: `the worker's reply could not be read: ${(error as Error).message}` };
   }
+}
+
+/** Waits for `promise`, or `ms`, whichever ends first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, detail: () => string): Promise<T> {
