@@ -159,6 +159,8 @@ export class ClusterClient {
     const queue = new bullmq.Queue(this.queueName, { connection: redis, prefix: this.connection.prefix });
     const events = new bullmq.QueueEvents(this.queueName, options);
     queue.on('error', () => {});
+    // BullMQ waits on the queue's 'closing' event once per add in flight: a burst is thousands.
+    queue.setMaxListeners(0);
     events.on('error', (error: Error) => {
       this.lastError = error.message;
     });

@@ -14,6 +14,8 @@ import {
   JOB_ISOLATED,
   JOB_STRIDE,
   RESULT_OK,
+  RESULT_RUN_MS,
+  RESULT_STARTED_AT,
   RESULT_STATUS,
   RESULT_STRIDE,
   RESULT_THREW,
@@ -192,6 +194,7 @@ class RunningJobs {
 async function runJob(pool: Pool, running: RunningJobs, jobId: string, message: RunMessage): Promise<string> {
   const jobs = message.jobs;
   const controllers = running.start(jobId);
+  const jobStart = performance.now();
   const settled: Promise<unknown[]>[] = [];
   for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
     const taskId = jobs[i] as number;
@@ -205,19 +208,36 @@ async function runJob(pool: Pool, running: RunningJobs, jobId: string, message: 
       controllers.set(taskId, controller);
       signal = controller.signal;
     }
-    const startedAt = performance.timeOrigin + performance.now();
     const call = (kind & JOB_CHUNK) !== 0 ? pool.map(name, payload as never, { signal }) : pool.submit(name as never, payload as never, { signal });
     settled.push(
       call.then(
-        (value) => [taskId, RESULT_OK, value, startedAt, performance.timeOrigin + performance.now() - startedAt],
-        (error: unknown) => [taskId, ...failure(error), startedAt, performance.timeOrigin + performance.now() - startedAt],
+        (value) => [taskId, RESULT_OK, value, 0, 0],
+        (error: unknown) => [taskId, ...failure(error), 0, 0],
       ),
     );
   }
   try {
-    return encodeResults((await Promise.all(settled)).flat());
+    const results = (await Promise.all(settled)).flat();
+    stampRunTimes(results, jobStart, pool.stats().workers);
+    return encodeResults(results);
   } finally {
     running.end(jobId);
+  }
+}
+
+/**
+ * Each task's run time, as the client's pipeline needs it to size batches: the job's time on this machine's
+ * workers shared out over its tasks (one at a time per local worker). A task's own time from submit to settle
+ * would count its wait behind the job's other tasks, and make tiny tasks look long. The start is this
+ * machine's clock, for the client's statistics only.
+ */
+function stampRunTimes(results: unknown[], jobStart: number, localWorkers: number): void {
+  const tasks = results.length / RESULT_STRIDE;
+  const elapsed = performance.now() - jobStart;
+  const each = Math.min(elapsed, (elapsed * Math.min(localWorkers, tasks)) / tasks);
+  for (let i = 0; i < results.length; i += RESULT_STRIDE) {
+    results[i + RESULT_STARTED_AT] = performance.timeOrigin + jobStart;
+    results[i + RESULT_RUN_MS] = each;
   }
 }
 

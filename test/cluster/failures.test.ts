@@ -6,8 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createPool, WeftError } from '../../src/index.js';
+import { fileURLToPath } from 'node:url';
 import type * as Tasks from '../fixtures/tasks.js';
+import type * as Solo from '../fixtures/cluster-tasks.js';
 import { noRedis, RedisServer, TASKS, WorkerProcess } from './helpers.js';
+
+const SOLO = fileURLToPath(new URL('../fixtures/cluster-tasks.ts', import.meta.url));
 
 describe('cluster failures', { skip: noRedis }, () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -58,6 +62,29 @@ describe('cluster failures', { skip: noRedis }, () => {
     assert.deepEqual(wrong, [], 'every call has its own right value');
     const jobKeys = (await redis.keys()).filter((k) => !/:(events|id|meta|stalled-check|marker)$/.test(k) && !/:weft-worker:/.test(k));
     assert.deepEqual(jobKeys, [], `keys left: ${jobKeys.join(', ')}`);
+  });
+
+  it('SIGTERM to a weft worker finishes the jobs it took and leaves the rest to another worker', async () => {
+    const redis = await RedisServer.start();
+    cleanups.push(() => redis.stop());
+    const first = await WorkerProcess.start(redis.url, [], SOLO);
+    cleanups.push(() => first.kill());
+    const pool = createPool<typeof Solo>({ backend: 'cluster', module: SOLO, connection: redis.url, loadTimeout: 30_000 });
+    cleanups.push(() => pool.destroy());
+    await pool.call.napThenWhere(1); // the pool now knows the task is short enough to batch
+    const calls = Array.from({ length: 12 }, () => pool.call.napThenWhere(250));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const exited = new Promise<number | null>((resolve) => first.child.once('exit', (code) => resolve(code)));
+    first.child.kill('SIGTERM');
+    const second = await WorkerProcess.start(redis.url, [], SOLO);
+    cleanups.push(() => second.kill());
+    const ran = await Promise.all(calls);
+    assert.equal(await exited, 0, `the first worker exits cleanly:\n${first.log}`);
+    const byFirst = ran.filter((r) => r.pid === first.child.pid).length;
+    const bySecond = ran.filter((r) => r.pid === second.child.pid).length;
+    assert.equal(byFirst + bySecond, 12, 'every call ran on one of the two');
+    assert.ok(byFirst >= 1, 'the first worker finished what it had started');
+    assert.ok(bySecond >= 1, 'the jobs it had not taken went to the second');
   });
 
   it('Redis killed mid-run: every call rejects with a typed error within a bounded time', async () => {

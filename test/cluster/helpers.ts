@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import type { Host } from './hosts.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -36,9 +37,17 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(port?: number): Promise<RedisServer> {
-    port ??= await freePort();
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  /** The URL by another of its addresses. */
+  urlAt(address: string): string {
+    return `redis://${address}:${this.port}`;
+  }
+
+  /** Starts redis-server on a free port, listening on loopback and on `alsoOn` (e.g. a veth address, see hosts.ts). */
+  static async start(alsoOn: string[] = []): Promise<RedisServer> {
+    const port = await freePort();
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...alsoOn, '--protected-mode', 'no', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const deadline = Date.now() + 10_000;
@@ -86,12 +95,12 @@ export class WorkerProcess {
   }
 
   /** Starts `weft worker` (one local worker unless `args` say otherwise) and waits until it serves (its first line), or fails with its output. */
-  static async start(url: string, args: string[] = [], module = TASKS): Promise<WorkerProcess> {
+  static async start(url: string, args: string[] = [], module = TASKS, host?: Host): Promise<WorkerProcess> {
     // `--fl` serves the simulator's own module instead of one given.
     const serve = args.includes('--fl') ? [] : ['--module', module];
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, 'worker', '--connection', url, ...serve, '--workers', '1', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const argv = ['--import', TSX, MAIN, 'worker', '--connection', url, ...serve, '--workers', '1', ...args];
+    const [command, commandArgs] = host ? host.exec(process.execPath, argv) : [process.execPath, argv];
+    const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     const worker = new WorkerProcess(child);
     const deadline = Date.now() + 60_000;
     while (!/serving/.test(worker.output)) {

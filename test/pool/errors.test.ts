@@ -204,7 +204,7 @@ describe('invalid options', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ['workers', { workers: 0 }, /'workers'.*integer from 1 to 1024, got 0/],
     ['workers', { workers: 2.5 }, /'workers'/],
-    ['backend', { backend: 'gpu' }, /'backend'.*'thread', 'process', 'inline', got 'gpu'/],
+    ['backend', { backend: 'gpu' }, /'backend'.*'thread', 'process', 'inline', 'cluster', got 'gpu'/],
     ['maxQueue', { maxQueue: -1 }, /'maxQueue'/],
     ['timeout', { timeout: 0 }, /'timeout'.*milliseconds/],
     ['start', { start: 'soon' }, /'start'/],
