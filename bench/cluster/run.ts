@@ -133,14 +133,23 @@ async function bullmqCases(port: number): Promise<Figures> {
   const workers = await Promise.all([0, 1].map(() => startUntil(process.execPath, [BULL_WORKER, String(port), queueName], /ready/)));
   const connection = { host: '127.0.0.1', port, maxRetriesPerRequest: null };
   const queue = new Queue(queueName, { connection });
+  queue.setMaxListeners(0); // one 'closing' listener per add in flight
   const events = new QueueEvents(queueName, { connection });
   events.setMaxListeners(0); // one listener per waiting job
   try {
     await events.waitUntilReady();
     const data = (name: string, a: unknown[]) => (name === 'add' ? { a: a[0], b: a[1] } : name === 'factorial' ? { n: a[0] } : { lo: a[0], hi: a[1] });
+    // Results through the queue's events, one listener for all (Job.waitUntilFinished hung here once in a burst).
+    let next = 0;
+    const waiting = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+    events.on('completed', ({ jobId, returnvalue }) => waiting.get(jobId)?.resolve(returnvalue));
+    events.on('failed', ({ jobId, failedReason }) => waiting.get(jobId)?.reject(new Error(failedReason)));
     return await callCases(async (name, a) => {
-      const job = await queue.add(name, data(name, a), { removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } });
-      return job.waitUntilFinished(events);
+      const jobId = String(next++);
+      const done = new Promise((resolve, reject) => waiting.set(jobId, { resolve, reject })).finally(() => waiting.delete(jobId));
+      await queue.add(name, data(name, a), { jobId, removeOnComplete: true, removeOnFail: true });
+      const value = await done;
+      return typeof value === 'string' && /^[\d"]/.test(value) ? JSON.parse(value) : value;
     });
   } finally {
     await queue.obliterate({ force: true }).catch(() => {});

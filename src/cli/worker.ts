@@ -18,16 +18,18 @@ export function register(program: Command): void {
   program
     .command('worker')
     .description('Serve a task module to cluster pools (backend: "cluster") through Redis, on this machine\'s cores')
-    .requiredOption('--connection <url>', 'Redis URL, redis://[:password@]host[:port][/db][?prefix=name] or rediss://')
+    .option('--connection <url>', 'Redis URL, redis://[:password@]host[:port][/db][?prefix=name] or rediss:// (default: $WEFT_REDIS_URL, which keeps a password out of the process list)')
     .option('--module <path>', 'the task module; the same file the clients give (its SHA-256 must match)')
     .option('--fl', "serve the FL simulator's client training (weft fl --backend cluster) instead of a module")
     .option('--workers <n>', 'local pool workers (default: this machine\'s cores)', positiveInt)
     .addOption(new Option('--backend <kind>', 'local pool backend').choices(['thread', 'process']).default('thread'))
     .option('--queue <name>', 'the queue to serve', 'weft')
-    .action(async (opts: { connection: string; module?: string; fl?: boolean; workers?: number; backend: 'thread' | 'process'; queue: string }, command: Command) => {
+    .action(async (opts: { connection?: string; module?: string; fl?: boolean; workers?: number; backend: 'thread' | 'process'; queue: string }, command: Command) => {
       if (opts.fl === (opts.module !== undefined)) command.error("error: give either '--module <path>' or '--fl'");
+      const connection = opts.connection ?? process.env.WEFT_REDIS_URL;
+      if (!connection) command.error("error: give '--connection <url>' or set WEFT_REDIS_URL");
       const module = opts.fl ? clusterTaskModuleUrl() : pathToFileURL(resolve(opts.module!));
-      const worker = await serveCluster({ connection: opts.connection, module, workers: opts.workers, backend: opts.backend, queue: opts.queue });
+      const worker = await serveCluster({ connection: connection!, module, workers: opts.workers, backend: opts.backend, queue: opts.queue });
       process.stdout.write(
         `weft worker ${worker.id}: serving ${worker.module.path} (sha256 ${worker.module.hash.slice(0, 16)}) on queue '${opts.queue}' with ${opts.backend} workers\n`,
       );

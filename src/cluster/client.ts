@@ -1,17 +1,18 @@
 /**
  * A cluster pool's side of Redis: one BullMQ queue (named after the task module's hash), the queue's event
- * stream for results, and a watchdog that turns a Redis that is gone into an error within a bounded time
- * instead of a wait that never ends. Every virtual worker of the pool (see backend.ts) shares one client.
+ * stream for results, and a watchdog that turns what would be a wait without end into an error within a bounded
+ * time: a Redis that is gone, a job Redis no longer has (restarted without persistence), no worker serving the
+ * module any more. Every virtual worker of the pool (see backend.ts) shares one client.
  */
 import type { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { BlobUploads } from './blob-store.js';
 import type { ClusterConnection } from './connection.js';
 import { RedisUnreachableError } from './errors.js';
 import { loadClusterDeps } from './load-deps.js';
 import { jobQueueName, type ModuleIdentity } from './module-identity.js';
 import { cancelChannel, liveWorkers, type WorkerRecord } from './registry.js';
-import { BlobUploads } from './blob-store.js';
 import { decode, type EncodedBatch } from './wire.js';
 
 /** A job's data: the encoded batch, the client that stored its large arrays, and their hashes. */
@@ -34,6 +35,12 @@ const LOOKUP_AFTER_MS = 5_000;
 const CLOSE_MS = 2_000;
 /** Finished jobs are removed by the client once read; this is the backstop if the client dies first. */
 const KEEP_FINISHED_S = 3_600;
+/**
+ * Entries the queue's event stream keeps. Each completion event carries the job's return value (the results), so
+ * this bounds what stays in Redis after the pool is gone; a result whose event was trimmed before the client read
+ * it is fetched from the job itself (see LOOKUP_AFTER_MS).
+ */
+const EVENTS_KEPT = 1_000;
 
 interface Parts {
   redis: Redis;
@@ -48,13 +55,16 @@ interface Pending {
 
 export class ClusterClient {
   readonly queueName: string;
-  private readonly id = randomUUID().slice(0, 8);
+  /** 64 random bits: job ids and stored arrays are this client's own. */
+  private readonly id = randomBytes(8).toString('hex');
   private readonly uploads: BlobUploads;
   private nextJob = 0;
   private parts: Promise<Parts> | undefined;
   private readonly pending = new Map<string, Pending>();
   private watchdog: NodeJS.Timeout | undefined;
+  private watching = false;
   private downSince: number | undefined;
+  private noWorkerSince: number | undefined;
   private lastError = 'no answer';
   private closed = false;
 
@@ -62,6 +72,8 @@ export class ClusterClient {
     readonly connection: ClusterConnection,
     readonly queue: string,
     readonly module: ModuleIdentity,
+    /** Jobs out with no worker serving the module for this long fail. */
+    private readonly noWorkerMs: number,
   ) {
     this.queueName = jobQueueName(queue, module.hash);
     this.uploads = new BlobUploads(connection.prefix, queue, this.id);
@@ -79,7 +91,7 @@ export class ClusterClient {
     return liveWorkers(redis, this.connection.prefix, this.queue);
   }
 
-  /** Adds a job holding `data` (an encoded run message) and returns its id; `settle` is called exactly once with its outcome. */
+  /** Adds a job holding `batch` and returns its id; `settle` is called exactly once with its outcome. */
   add(batch: EncodedBatch, settle: (outcome: JobOutcome) => void): string {
     const jobId = `${this.id}-${this.nextJob++}`;
     // Registered before the job exists: its completion event can come back before the add is acknowledged.
@@ -95,25 +107,25 @@ export class ClusterClient {
     return jobId;
   }
 
-  /** Asks the worker running `jobId` to stop task `taskId` (a timeout or an abort on this side). */
-  async cancel(jobId: string, taskId: number): Promise<void> {
-    try {
-      const { redis } = await this.connect();
-      await redis.publish(cancelChannel(this.connection.prefix, this.queue), JSON.stringify({ jobId, taskId }));
-    } catch {
-      // Redis gone: the watchdog fails the job.
-    }
-  }
-
-  /** Jobs sent and not yet settled. */
-  get pendingJobs(): number {
-    return this.pending.size;
-  }
-
   /**
-   * Closes the connections. Jobs still pending (only after destroy()) are removed from the queue when no worker
-   * has taken them, and asked to stop when one has; their calls were already rejected by the pool.
+   * Stops task `taskId` of job `jobId` (-1: all of them). A job that holds only what is stopped and that no
+   * worker has taken yet is removed from the queue (it settles as lost; its tasks never ran); otherwise the
+   * worker running it, or the one that takes it later, is told.
    */
+  cancel(jobId: string, taskId: number, wholeJob: boolean): void {
+    void (async () => {
+      const { queue, redis } = await this.connect();
+      if (wholeJob && this.pending.has(jobId) && (await queue.remove(jobId)) === 1) {
+        this.finish(jobId, { lost: 'stopped before a worker took it' });
+        return;
+      }
+      await redis.publish(cancelChannel(this.connection.prefix, this.queue), JSON.stringify({ jobId, taskId }));
+    })().catch(() => {
+      // Redis gone: the watchdog fails the job.
+    });
+  }
+
+  /** Closes the connections, after taking back what is still out (only after destroy(): close() drains first). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -123,15 +135,16 @@ export class ClusterClient {
     if (!parts) return;
     const left = [...this.pending.keys()];
     this.pending.clear();
-    await Promise.allSettled(
+    // Bounded: with Redis gone, BullMQ's close would wait for reconnections that never succeed.
+    const takeBack = Promise.allSettled(
       left.map(async (jobId) => {
         const removed = await parts.queue.remove(jobId).catch(() => 0);
         if (!removed) await parts.redis.publish(cancelChannel(this.connection.prefix, this.queue), JSON.stringify({ jobId, taskId: -1 }));
       }),
     );
-    // Bounded: with Redis gone, BullMQ's close would wait for reconnections that never succeed.
-    await within(Promise.allSettled([parts.events.close(), parts.queue.close(), this.uploads.clear(parts.redis)]), CLOSE_MS);
-    await Promise.allSettled([parts.events.disconnect(), parts.queue.disconnect()]);
+    await within(Promise.allSettled([takeBack, this.uploads.clear(parts.redis)]), CLOSE_MS);
+    await within(Promise.allSettled([parts.events.close(), parts.queue.close()]), CLOSE_MS);
+    await within(Promise.allSettled([parts.events.disconnect(), parts.queue.disconnect()]), CLOSE_MS);
     parts.redis.disconnect();
   }
 
@@ -155,9 +168,9 @@ export class ClusterClient {
       redis.disconnect();
       throw new RedisUnreachableError(shown, (error as Error).message);
     }
-    const options = { connection: { ...this.connection.redis, maxRetriesPerRequest: null }, prefix: this.connection.prefix };
-    const queue = new bullmq.Queue(this.queueName, { connection: redis, prefix: this.connection.prefix });
-    const events = new bullmq.QueueEvents(this.queueName, options);
+    const prefix = this.connection.prefix;
+    const queue = new bullmq.Queue(this.queueName, { connection: redis, prefix, streams: { events: { maxLen: EVENTS_KEPT } } });
+    const events = new bullmq.QueueEvents(this.queueName, { connection: { ...this.connection.redis, maxRetriesPerRequest: null }, prefix });
     queue.on('error', () => {});
     // BullMQ waits on the queue's 'closing' event once per add in flight: a burst is thousands.
     queue.setMaxListeners(0);
@@ -169,13 +182,15 @@ export class ClusterClient {
     try {
       await withTimeout(events.waitUntilReady(), UNREACHABLE_MS, () => this.lastError);
     } catch (error) {
-      await Promise.allSettled([events.close(), queue.close()]);
+      await within(Promise.allSettled([events.close(), queue.close()]), CLOSE_MS);
       redis.disconnect();
       throw new RedisUnreachableError(shown, (error as Error).message);
     }
     const parts = { redis, queue, events };
-    this.watchdog = setInterval(() => void this.watch(parts), WATCH_MS);
-    this.watchdog.unref();
+    if (!this.closed) {
+      this.watchdog = setInterval(() => void this.watch(parts), WATCH_MS);
+      this.watchdog.unref();
+    }
     return parts;
   }
 
@@ -184,30 +199,65 @@ export class ClusterClient {
     if (!pending) return;
     this.pending.delete(jobId);
     pending.settle(outcome);
-    if ('results' in outcome) void this.parts?.then((p) => p.queue.remove(jobId)).catch(() => {});
+    // Read, or given up: the job's keys go (a job still running somewhere is not removed, and expires).
+    void this.parts?.then((p) => p.queue.remove(jobId)).catch(() => {});
   }
 
-  /** Pings Redis; after UNREACHABLE_MS without an answer every pending job is lost. Recovers missed results. */
+  private lose(reason: string): void {
+    for (const jobId of [...this.pending.keys()]) this.finish(jobId, { lost: reason });
+  }
+
+  /**
+   * Pings Redis: without an answer for UNREACHABLE_MS every pending job is lost. Looks up jobs pending long: a
+   * missed result is read from the job, a job Redis no longer has is lost. With jobs out and no worker serving
+   * the module for noWorkerMs, they are lost too.
+   */
   private async watch(parts: Parts): Promise<void> {
-    if (this.pending.size === 0 && this.downSince === undefined) return;
-    const now = Date.now();
+    if (this.watching || (this.pending.size === 0 && this.downSince === undefined)) return;
+    this.watching = true;
     try {
-      await parts.redis.ping();
+      await this.checkRedis(parts);
+      if (this.downSince !== undefined || this.pending.size === 0) return;
+      await this.checkWorkers(parts);
+      await this.checkJobs(parts);
+    } catch (error) {
+      this.lastError = (error as Error).message;
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  private async checkRedis(parts: Parts): Promise<void> {
+    try {
+      await withTimeout(parts.redis.ping(), WATCH_MS, () => this.lastError);
       this.downSince = undefined;
     } catch (error) {
       this.lastError = (error as Error).message;
-      this.downSince ??= now;
-      if (now - this.downSince >= UNREACHABLE_MS) {
-        const reason = new RedisUnreachableError(this.connection.shown, `no answer for ${now - this.downSince} ms (${this.lastError})`).message;
-        for (const jobId of [...this.pending.keys()]) this.finish(jobId, { lost: reason });
-      }
-      return;
+      const now = Date.now();
+      this.downSince ??= now - WATCH_MS;
+      if (now - this.downSince >= UNREACHABLE_MS) this.lose(new RedisUnreachableError(this.connection.shown, `no answer for ${now - this.downSince} ms (${this.lastError})`).message);
     }
-    for (const [jobId, pending] of this.pending) {
+  }
+
+  private async checkWorkers(parts: Parts): Promise<void> {
+    const serving = (await liveWorkers(parts.redis, this.connection.prefix, this.queue)).some((w) => w.hash === this.module.hash);
+    const now = Date.now();
+    if (serving) this.noWorkerSince = undefined;
+    else if ((this.noWorkerSince ??= now) && now - this.noWorkerSince >= this.noWorkerMs) {
+      this.lose(`no weft worker has served ${this.module.path} on queue '${this.queue}' for ${now - this.noWorkerSince} ms (the pool's loadTimeout)`);
+      this.noWorkerSince = undefined;
+    }
+  }
+
+  private async checkJobs(parts: Parts): Promise<void> {
+    const now = Date.now();
+    for (const [jobId, pending] of [...this.pending]) {
       if (now - pending.sentAt < LOOKUP_AFTER_MS) continue;
-      const job = (await parts.queue.getJob(jobId).catch(() => undefined)) as Job | undefined;
-      if (job?.finishedOn && job.returnvalue !== undefined && job.returnvalue !== null) this.finish(jobId, resultsOf(job.returnvalue));
-      else if (job?.failedReason) this.finish(jobId, { lost: `the job failed on the worker: ${job.failedReason}` });
+      const job = (await parts.queue.getJob(jobId)) as Job | undefined;
+      if (!this.pending.has(jobId)) continue; // settled meanwhile
+      if (!job) this.finish(jobId, { lost: 'Redis no longer has the job (was it restarted without persistence?)' });
+      else if (job.finishedOn && job.returnvalue !== undefined && job.returnvalue !== null) this.finish(jobId, resultsOf(job.returnvalue));
+      else if (job.failedReason) this.finish(jobId, { lost: `the job failed on the worker: ${job.failedReason}` });
     }
   }
 }
@@ -234,7 +284,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<void> {
 function withTimeout<T>(promise: Promise<T>, ms: number, detail: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no connection within ${ms} ms (${detail()})`)), ms);
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms (${detail()})`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -40,8 +40,12 @@ export function parseConnection(value: unknown, option = 'connection'): ClusterC
   const prefix = url.searchParams.get('prefix') ?? DEFAULT_PREFIX;
   if (!NAME.test(prefix)) throw new InvalidOptionError(option, `the key prefix '${prefix}' must be 1-100 letters, digits, '_', '.' or '-'`);
   const redis: ClusterConnection['redis'] = { host: url.hostname.replace(/^\[|\]$/g, ''), port, db };
-  if (url.username) redis.username = decodeURIComponent(url.username);
-  if (url.password) redis.password = decodeURIComponent(url.password);
+  try {
+    if (url.username) redis.username = decodeURIComponent(url.username);
+    if (url.password) redis.password = decodeURIComponent(url.password);
+  } catch {
+    throw new InvalidOptionError(option, `the user name or password in '${hidePassword(value)}' has a malformed %-escape`);
+  }
   if (url.protocol === 'rediss:') redis.tls = {};
   const shown = new URL(url.href);
   if (shown.password) shown.password = '***';
@@ -57,8 +61,9 @@ export function parseQueueName(value: unknown, option = 'queue'): string {
   return value;
 }
 
+/** The text with everything between the scheme's user name and the last '@' of the authority hidden. */
 function hidePassword(text: string): string {
-  return text.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  return text.replace(/(\/\/[^:/@]*:)[^/]*@/, '$1***@');
 }
 
 function describe(value: unknown): string {

@@ -13,6 +13,7 @@ import {
   JOB_CHUNK,
   JOB_ISOLATED,
   JOB_STRIDE,
+  RESULT_CRASHED,
   RESULT_OK,
   RESULT_RUN_MS,
   RESULT_STARTED_AT,
@@ -22,9 +23,10 @@ import {
   RESULT_UNKNOWN_TASK,
   RESULT_UNSENDABLE,
   RESULT_VALUE,
+  type CrashInfo,
   type RunMessage,
 } from '../pool/protocol.js';
-import { SerializationError, TaskError, UnknownTaskError, toRemoteError, type RemoteError } from '../pool/errors.js';
+import { ResultLostError, SerializationError, TaskError, UnknownTaskError, WorkerCrashedError, toRemoteError, type RemoteError } from '../pool/errors.js';
 import { toModuleUrl } from '../pool/worker/load-module.js';
 import { parseConnection, parseQueueName, type ClusterConnection } from './connection.js';
 import { RedisUnreachableError } from './errors.js';
@@ -127,8 +129,13 @@ async function listen(
   const blobs = new BlobCache(connection.prefix, queue);
   const worker: BullWorker = new bullmq.Worker(queueName, async (job) => {
     const data = job.data as JobData;
-    const arrays = await blobs.fetch(redis, data.c, data.b ?? []);
-    return runJob(pool, running, job.id!, decodeBatch<RunMessage>(data.d, (hash) => arrays.get(hash)!));
+    const run = running.start(job.id!);
+    try {
+      const arrays = await blobs.fetch(redis, data.c, data.b ?? []);
+      return await runJob(pool, run, decodeBatch<RunMessage>(data.d, (hash) => arrays.get(hash)!));
+    } finally {
+      running.end(job.id!);
+    }
   }, {
     connection: redisOptions,
     prefix: connection.prefix,
@@ -161,14 +168,27 @@ async function listen(
   };
 }
 
-/** Jobs being run, so that a client's cancel reaches the task it names. */
-class RunningJobs {
-  private readonly jobs = new Map<string, Map<number, AbortController>>();
+/** A job on this machine: its tasks' stop switches, and the cancels that came before them. */
+interface RunningJob {
+  readonly controllers: Map<number, AbortController>;
+  readonly cancelled: Set<number>;
+}
 
-  start(jobId: string): Map<number, AbortController> {
-    const controllers = new Map<number, AbortController>();
-    this.jobs.set(jobId, controllers);
-    return controllers;
+/** How long a cancel for a job not seen yet is kept (it may still be waiting in the queue, or fetching arrays). */
+const EARLY_CANCEL_MS = 10 * 60_000;
+
+/** Jobs being run, so that a client's cancel reaches the task it names, even before the task starts. */
+class RunningJobs {
+  private readonly jobs = new Map<string, RunningJob>();
+  /** Cancels for jobs this machine has not started (yet): job id -> task ids, and when. */
+  private readonly early = new Map<string, { tasks: Set<number>; at: number }>();
+
+  start(jobId: string): RunningJob {
+    const early = this.early.get(jobId);
+    this.early.delete(jobId);
+    const job: RunningJob = { controllers: new Map(), cancelled: early?.tasks ?? new Set() };
+    this.jobs.set(jobId, job);
+    return job;
   }
 
   end(jobId: string): void {
@@ -183,32 +203,53 @@ class RunningJobs {
     } catch {
       return;
     }
-    const controllers = this.jobs.get(String(message.jobId));
-    if (!controllers) return;
-    if (message.taskId === -1) for (const c of controllers.values()) c.abort(new Error('the client was destroyed'));
-    else controllers.get(Number(message.taskId))?.abort(new Error('the client stopped it (timeout or abort)'));
+    const jobId = String(message.jobId);
+    const taskId = Number(message.taskId);
+    const job = this.jobs.get(jobId);
+    if (!job) {
+      // Not here (yet): remembered, in case this machine takes the job later.
+      const now = Date.now();
+      for (const [id, entry] of this.early) if (now - entry.at > EARLY_CANCEL_MS) this.early.delete(id);
+      const entry = this.early.get(jobId) ?? { tasks: new Set<number>(), at: now };
+      entry.tasks.add(taskId);
+      this.early.set(jobId, entry);
+      return;
+    }
+    job.cancelled.add(taskId);
+    const reason = new Error('the client stopped it (timeout or abort)');
+    if (taskId === -1) for (const c of job.controllers.values()) c.abort(reason);
+    else job.controllers.get(taskId)?.abort(reason);
   }
 }
 
+const STOPPED: RemoteError = { name: 'AbortError', message: 'the client stopped this task before it started here' };
+
 /** Runs one job's batch on the local pool; returns the encoded results message (every task has a result). */
-async function runJob(pool: Pool, running: RunningJobs, jobId: string, message: RunMessage): Promise<string> {
+async function runJob(pool: Pool, job: RunningJob, message: RunMessage): Promise<string> {
   const jobs = message.jobs;
-  const controllers = running.start(jobId);
   const jobStart = performance.now();
-  const settled: Promise<unknown[]>[] = [];
+  const settled: (unknown[] | Promise<unknown[]>)[] = [];
   for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
     const taskId = jobs[i] as number;
     const name = jobs[i + 1] as string;
     const payload = jobs[i + 2] as unknown[];
     const kind = jobs[i + 3] as number;
+    if (job.cancelled.has(taskId) || job.cancelled.has(-1)) {
+      settled.push([taskId, RESULT_THREW, STOPPED, 0, 0]);
+      continue;
+    }
     // Only tasks the client can stop (timeout, signal) or long ones get a signal: it costs them their batching.
     let signal: AbortSignal | undefined;
     if ((kind & JOB_ISOLATED) !== 0) {
       const controller = new AbortController();
-      controllers.set(taskId, controller);
+      job.controllers.set(taskId, controller);
       signal = controller.signal;
     }
-    const call = (kind & JOB_CHUNK) !== 0 ? pool.map(name, payload as never, { signal }) : pool.submit(name as never, payload as never, { signal });
+    // A chunk runs as one local job, in order, stopping at the first item that throws: as on a thread or process.
+    const call =
+      (kind & JOB_CHUNK) !== 0
+        ? pool.map(name, payload as never, { signal, chunkSize: Math.max(1, payload.length) })
+        : pool.submit(name as never, payload as never, { signal });
     settled.push(
       call.then(
         (value) => [taskId, RESULT_OK, value, 0, 0],
@@ -216,13 +257,9 @@ async function runJob(pool: Pool, running: RunningJobs, jobId: string, message: 
       ),
     );
   }
-  try {
-    const results = (await Promise.all(settled)).flat();
-    stampRunTimes(results, jobStart, pool.stats().workers);
-    return encodeResults(results);
-  } finally {
-    running.end(jobId);
-  }
+  const results = (await Promise.all(settled)).flat();
+  stampRunTimes(results, jobStart, pool.stats().workers);
+  return encodeResults(results);
 }
 
 /**
@@ -267,5 +304,9 @@ function failure(error: unknown): [number, unknown] {
   }
   if (error instanceof UnknownTaskError) return [RESULT_UNKNOWN_TASK, [...error.available]];
   if (error instanceof SerializationError) return [RESULT_UNSENDABLE, toRemoteError(error)];
+  if (error instanceof WorkerCrashedError || error instanceof ResultLostError) {
+    const crash: CrashInfo = { worker: `${error.worker} on ${hostname()}`, exitCode: error.exitCode, signal: error.signal, reason: error.message };
+    return [RESULT_CRASHED, crash];
+  }
   return [RESULT_THREW, toRemoteError(error)];
 }

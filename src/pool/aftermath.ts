@@ -76,14 +76,15 @@ export class Aftermath {
     this.queue.pushFront(live);
   }
 
-  private retry(task: Task): boolean {
+  /** Takes one of the task's retries, if it has one left. */
+  retry(task: Task): boolean {
     if (task.retriesLeft <= 0) return false;
     task.retriesLeft--;
     this.recorder.retried++;
     return true;
   }
 
-  private fail(task: Task, error: Error): void {
+  fail(task: Task, error: Error): void {
     this.recorder.failed++;
     task.reject(error);
   }

@@ -58,7 +58,7 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
   constructor(options: PoolOptions) {
     this.options = resolveOptions(options);
     const moduleUrl = toModuleUrl(options.module);
-    const impl = backendFor(this.options.backend, { connection: options.connection, queue: options.queue, moduleUrl });
+    const impl = backendFor(this.options.backend, { connection: options.connection, queue: options.queue, moduleUrl, loadTimeoutMs: this.options.loadTimeout });
     this.impl = impl;
     this.depth = new PipelineDepth(impl.pipelineBudgetMs);
     this.backend = impl.kind;
@@ -298,16 +298,23 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     if (this.queue.size === 0) return;
     // Workers still starting will want their share soon: don't hand it all to the first one up.
     const sharers = Math.max(1, live);
+    const solo = this.impl.concurrentLine === true;
     while (this.queue.size > 0) {
       const slot = this.workers.leastLoadedReady();
       if (!slot) break;
       const next = this.queue.peek()!;
+      if (solo && next.controllable) {
+        // Alone, to an empty worker (see Backend.concurrentLine).
+        if (slot.inFlight > 0) break;
+        this.workers.send(slot, [this.queue.shift()!]);
+        continue;
+      }
       const room = this.depth.room(next.name, slot.inFlight);
       if (room <= 0) break;
       const fairShare = Math.ceil(this.queue.size / sharers);
       const count = Math.max(1, Math.min(room, fairShare));
       const batch: Task[] = [];
-      while (batch.length < count && this.queue.size > 0) batch.push(this.queue.shift()!);
+      while (batch.length < count && this.queue.size > 0 && !(solo && this.queue.peek()!.controllable)) batch.push(this.queue.shift()!);
       this.workers.send(slot, batch);
     }
   }
@@ -323,8 +330,10 @@ export class Pool<M = Record<string, AnyFunction>> implements Executor<M> {
     } else if (task.slot && task.slot.head() === task) {
       this.workers.stop(task.slot, task, error);
     } else {
-      // Pipelined behind the running task: reject now; the worker's answer will be ignored.
+      // Pipelined behind the running task: reject now; the worker's answer will be ignored. A worker that can
+      // stop one task (cluster) is told to, since it may be running it already.
       task.reject(error);
+      task.slot?.channel.cancel?.(task.id);
     }
   }
 

@@ -49,7 +49,20 @@ export const RESULT_THREW = 1;
 export const RESULT_UNSENDABLE = 2;
 /** The module has no such task: the value is the module's task names. */
 export const RESULT_UNKNOWN_TASK = 3;
-export type ResultStatus = typeof RESULT_OK | typeof RESULT_THREW | typeof RESULT_UNSENDABLE | typeof RESULT_UNKNOWN_TASK;
+/**
+ * The worker that ran it died (a cluster machine's local worker): the value is a {@link CrashInfo}. The task
+ * fails with WorkerCrashedError, or runs again if it has retries left, as on a local worker.
+ */
+export const RESULT_CRASHED = 4;
+export type ResultStatus = typeof RESULT_OK | typeof RESULT_THREW | typeof RESULT_UNSENDABLE | typeof RESULT_UNKNOWN_TASK | typeof RESULT_CRASHED;
+
+/** How a remote worker died under a task. */
+export interface CrashInfo {
+  worker: string;
+  exitCode: number | null;
+  signal: string | null;
+  reason?: string;
+}
 
 /**
  * Worker to parent: finished jobs. `results` = [id, status, valueOrError, startedAt, runMs, ...], at the offsets
@@ -80,7 +93,17 @@ export interface ExitingMessage {
   code: number;
 }
 
-export type WorkerMessage = ResultsMessage | ReadyMessage | LoadErrorMessage | ExitingMessage;
+/**
+ * Worker to parent (cluster workers): what became of these tasks is unknown (their job was lost with a machine
+ * or with Redis). Each fails with WorkerCrashedError, or runs again if it has retries left; the worker goes on.
+ */
+export interface LostMessage {
+  type: 'lost';
+  ids: number[];
+  reason: string;
+}
+
+export type WorkerMessage = ResultsMessage | ReadyMessage | LoadErrorMessage | ExitingMessage | LostMessage;
 
 /** What a worker needs to start: where the task module is. */
 export interface WorkerData {

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Backend, ExitInfo, SpawnOptions, WorkerEvents } from './backends/types.js';
 import { CopyOnce } from './copy-once.js';
-import { ModuleLoadError, SerializationError, TaskError, TimeoutError, UnknownTaskError, WeftError, type RemoteError } from './errors.js';
+import { ModuleLoadError, SerializationError, TaskError, TimeoutError, UnknownTaskError, WeftError, WorkerCrashedError, type RemoteError } from './errors.js';
 import { FinishedBatch } from './finished-batch.js';
 import type { PoolObserver } from './observer.js';
 import type { PipelineDepth } from './pipeline.js';
@@ -23,6 +23,8 @@ import {
   RESULT_STRIDE,
   RESULT_THREW,
   RESULT_UNKNOWN_TASK,
+  RESULT_CRASHED,
+  type CrashInfo,
   RESULT_UNSENDABLE,
   RESULT_VALUE,
   type ResultStatus,
@@ -147,9 +149,13 @@ export class WorkerSet {
   leastLoadedReady(): WorkerSlot | undefined {
     let best: WorkerSlot | undefined;
     const slots = this.slots;
+    const solo = this.impl.concurrentLine === true;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
-      if (slot.state === 'ready' && (!best || slot.inFlight < best.inFlight)) best = slot;
+      if (slot.state !== 'ready' || (best && slot.inFlight >= best.inFlight)) continue;
+      // A worker holding a task that must be alone (see Backend.concurrentLine) takes nothing else.
+      if (solo && slot.head()?.controllable) continue;
+      best = slot;
     }
     return best;
   }
@@ -296,6 +302,9 @@ export class WorkerSet {
       case 'exiting':
         this.onExiting(slot, message.code);
         break;
+      case 'lost':
+        this.onLost(slot, message.ids, message.reason);
+        break;
     }
   }
 
@@ -363,6 +372,17 @@ export class WorkerSet {
         this.recorder.failed++;
         task.reject(new UnknownTaskError(task.name, value as string[]));
         return;
+      case RESULT_CRASHED: {
+        const crash = value as CrashInfo;
+        this.recorder.crashes++;
+        if (this.aftermath.retry(task)) {
+          this.aftermath.requeue([task]);
+          this.pool.scheduleDispatch();
+        } else {
+          this.aftermath.fail(task, new WorkerCrashedError(task.name, `${crash.worker} on ${slot.name}`, crash.exitCode, crash.signal, crash.reason));
+        }
+        return;
+      }
       default: {
         // A status this side does not know (a worker of another weft version?) still settles the task.
         const unknown: never = status;
@@ -370,6 +390,22 @@ export class WorkerSet {
         task.reject(new WeftError('WEFT_PROTOCOL', `task '${task.name}' got a result with unknown status ${String(unknown)} from ${slot.name}`));
       }
     }
+  }
+
+  /** Tasks whose fate is unknown (a cluster job lost): each fails as crashed, or runs again with retries left. */
+  private onLost(slot: WorkerSlot, ids: number[], reason: string): void {
+    const again: Task[] = [];
+    for (const id of ids) {
+      const task = slot.removeById(id);
+      if (!task || task.settled) continue;
+      this.recorder.crashes++;
+      if (this.aftermath.retry(task)) again.push(task);
+      else this.aftermath.fail(task, new WorkerCrashedError(task.name, slot.name, null, null, reason));
+    }
+    this.aftermath.requeue(again);
+    this.startRunning(slot);
+    this.pool.notifyIfIdle();
+    this.pool.scheduleDispatch();
   }
 
   // ---- replace ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createPool, serveCluster, InvalidOptionError, ModuleLoadError, TaskError, TimeoutError, UnknownTaskError, AbortError } from '../../src/index.js';
+import { createPool, serveCluster, InvalidOptionError, ModuleLoadError, TaskError, TimeoutError, UnknownTaskError, AbortError, WorkerCrashedError } from '../../src/index.js';
 import type * as Tasks from '../fixtures/tasks.js';
 import type * as Solo from '../fixtures/cluster-tasks.js';
 import { noRedis, RedisServer, TASKS, WorkerProcess } from './helpers.js';
@@ -88,13 +88,38 @@ describe('cluster backend', { skip: noRedis }, () => {
     assert.deepEqual(after, Array.from({ length: 20 }, (_, i) => 2 * i));
   });
 
+  it('times each task with a timeout on its own, even in a burst, and stops it on a machine that is busy', async () => {
+    await using p = solo();
+    await p.call.napThenWhere(1); // known short: without care, the next ones would share a job
+    const started = performance.now();
+    const timed = p.with({ timeout: 800 });
+    // On the cluster a timeout is a deadline from the call: time spent waiting for a machine counts.
+    const burst = await Promise.allSettled([timed.call.napThenWhere(1), timed.call.hang(), timed.call.hang(), timed.call.hang()]);
+    assert.deepEqual(
+      burst.map((o) => (o.status === 'fulfilled' ? 'ok' : (o.reason as Error).constructor.name)),
+      ['ok', 'TimeoutError', 'TimeoutError', 'TimeoutError'],
+    );
+    // The machine has one local worker: the hung tasks waiting for it were stopped before they started.
+    assert.deepEqual(await Promise.all([p.call.add(1, 2), p.call.add(3, 4)]), [3, 7]);
+    assert.ok(performance.now() - started < 15_000, 'settled in bounded time');
+  });
+
+  it('reports a task that kills its worker on the machine as WorkerCrashedError, and retries it when asked', async () => {
+    await using p = pool();
+    await assert.rejects(p.call.exitWith(3), (e: unknown) => e instanceof WorkerCrashedError && e.exitCode === 3 && /cluster-\d/.test(e.worker));
+    const retried = p.stats().retried;
+    await assert.rejects(p.with({ retries: 2 }).call.exitWith(4), WorkerCrashedError);
+    assert.equal(p.stats().retried - retried, 2, 'ran three times in all');
+    assert.equal(await p.call.add(2, 2), 4);
+  });
+
   it('leaves no job of the pool in Redis after close()', async () => {
     {
       await using p = pool();
       await Promise.all(Array.from({ length: 500 }, (_, i) => p.call.add(i, 1)));
     }
     const keys = await redis.keys();
-    const jobKeys = keys.filter((k) => !/:(events|id|meta|stalled-check|marker)$/.test(k) && !/:weft-worker:/.test(k));
+    const jobKeys = keys.filter((k) => !/:(events|id|meta|stalled-check|marker)$/.test(k) && !/:weft-worker(s$|:)/.test(k));
     assert.deepEqual(jobKeys, [], `left: ${jobKeys.join(', ')}`);
   });
 
@@ -125,6 +150,7 @@ describe('cluster backend', { skip: noRedis }, () => {
     assert.throws(() => createPool({ backend: 'cluster', module: TASKS }), (e: unknown) => e instanceof InvalidOptionError && e.option === 'connection');
     assert.throws(() => createPool({ backend: 'cluster', module: TASKS, connection: 'http://x' }), /redis:\/\/ or rediss:\/\//);
     assert.throws(() => createPool({ backend: 'cluster', module: TASKS, connection: 'redis://:secret@h/x' }), (e: unknown) => e instanceof InvalidOptionError && !/secret/.test(e.message));
+    assert.throws(() => createPool({ backend: 'cluster', module: TASKS, connection: 'redis://u:p@ss%zz@h/x' }), (e: unknown) => e instanceof InvalidOptionError && !/ss%zz|p@ss/.test(e.message));
     assert.throws(() => createPool({ backend: 'thread', module: TASKS, connection: redis.url }), (e: unknown) => e instanceof InvalidOptionError && e.option === 'connection');
     assert.throws(() => createPool({ backend: 'cluster', module: TASKS, connection: redis.url, queue: 'a b' }), (e: unknown) => e instanceof InvalidOptionError && e.option === 'queue');
   });

@@ -60,7 +60,7 @@ describe('cluster failures', { skip: noRedis }, () => {
     assert.deepEqual(settled.filter((count) => count !== 1), [], 'every call settled exactly once');
     const wrong = values.flatMap((value, i) => (value === i + 1_000_000 ? [] : [`${i}: ${String(value)}`]));
     assert.deepEqual(wrong, [], 'every call has its own right value');
-    const jobKeys = (await redis.keys()).filter((k) => !/:(events|id|meta|stalled-check|marker)$/.test(k) && !/:weft-worker:/.test(k));
+    const jobKeys = (await redis.keys()).filter((k) => !/:(events|id|meta|stalled-check|marker)$/.test(k) && !/:weft-worker(s$|:)/.test(k));
     assert.deepEqual(jobKeys, [], `keys left: ${jobKeys.join(', ')}`);
   });
 
@@ -85,6 +85,28 @@ describe('cluster failures', { skip: noRedis }, () => {
     assert.equal(byFirst + bySecond, 12, 'every call ran on one of the two');
     assert.ok(byFirst >= 1, 'the first worker finished what it had started');
     assert.ok(bySecond >= 1, 'the jobs it had not taken went to the second');
+  });
+
+  it('Redis restarted without persistence: the calls whose jobs it lost fail, the pool goes on', async () => {
+    const redis = await RedisServer.start();
+    cleanups.push(() => redis.stop());
+    const worker = await WorkerProcess.start(redis.url, [], SOLO);
+    cleanups.push(() => worker.kill());
+    const pool = createPool<typeof Solo>({ backend: 'cluster', module: SOLO, connection: redis.url, loadTimeout: 30_000 });
+    cleanups.push(() => pool.destroy());
+    await pool.call.add(1, 1);
+    const calls = Array.from({ length: 4 }, () => pool.call.napThenWhere(3_000));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const restarted = performance.now();
+    await redis.restart();
+    const outcomes = await Promise.allSettled(calls);
+    assert.ok(performance.now() - restarted < 20_000, 'settled in bounded time');
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') continue; // finished before Redis went, or taken over
+      assert.ok(outcome.reason instanceof WeftError, String(outcome.reason));
+    }
+    // The worker reconnects and announces itself again; the pool serves new calls.
+    assert.equal(await pool.call.add(2, 3), 5);
   });
 
   it('Redis killed mid-run: every call rejects with a typed error within a bounded time', async () => {

@@ -30,7 +30,8 @@ async function freePort(): Promise<number> {
 export class RedisServer {
   private constructor(
     readonly port: number,
-    private readonly child: ChildProcess,
+    private child: ChildProcess,
+    private readonly alsoOn: string[],
   ) {}
 
   get url(): string {
@@ -43,8 +44,8 @@ export class RedisServer {
   }
 
   /** Starts redis-server on a free port, listening on loopback and on `alsoOn` (e.g. a veth address, see hosts.ts). */
-  static async start(alsoOn: string[] = []): Promise<RedisServer> {
-    const port = await freePort();
+  static async start(alsoOn: string[] = [], port?: number): Promise<RedisServer> {
+    port ??= await freePort();
     const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...alsoOn, '--protected-mode', 'no', '--save', '', '--appendonly', 'no'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -58,7 +59,7 @@ export class RedisServer {
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return new RedisServer(port, child);
+    return new RedisServer(port, child, alsoOn);
   }
 
   /** A plain client, to look at the keys. */
@@ -73,6 +74,13 @@ export class RedisServer {
     } finally {
       redis.disconnect();
     }
+  }
+
+  /** Kills it and starts it again on the same port, empty (no persistence), as after a crash. */
+  async restart(): Promise<void> {
+    await this.stop();
+    const again = await RedisServer.start(this.alsoOn, this.port);
+    this.child = again.child;
   }
 
   async stop(): Promise<void> {

@@ -17,9 +17,16 @@ export interface ClusterTarget {
   connection?: unknown;
   queue?: unknown;
   moduleUrl: string;
+  /** The pool's loadTimeout: also how long jobs may wait with no worker serving the module. */
+  loadTimeoutMs: number;
 }
 
 export function backendFor(kind: BackendKind, cluster?: ClusterTarget): Backend {
   if (kind !== 'cluster') return LOCAL[kind];
-  return clusterBackend({ connection: parseConnection(cluster?.connection), queue: parseQueueName(cluster?.queue), moduleUrl: cluster!.moduleUrl });
+  return clusterBackend({
+    connection: parseConnection(cluster?.connection),
+    queue: parseQueueName(cluster?.queue),
+    moduleUrl: cluster!.moduleUrl,
+    noWorkerMs: cluster!.loadTimeoutMs,
+  });
 }

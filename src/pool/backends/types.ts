@@ -60,6 +60,12 @@ export interface Backend {
   readonly transfers: boolean;
   /** Milliseconds of work to keep queued in each worker (see pipeline.ts). */
   readonly pipelineBudgetMs: number;
+  /**
+   * Whether a worker runs the tasks of its line at once rather than one after another (a cluster worker: a line of
+   * jobs, each run over a machine's cores). Then a task with a timeout or signal goes alone to an empty worker,
+   * which takes nothing else until it is answered: its timeout and its stop concern that task only.
+   */
+  readonly concurrentLine?: boolean;
   spawn(options: SpawnOptions, events: WorkerEvents): WorkerChannel;
   /** Rewrites arguments before sending, e.g. shared-memory arrays into handles a process can map. */
   encodeArgs?(args: unknown[]): unknown[];
