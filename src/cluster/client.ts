@@ -36,11 +36,12 @@ const CLOSE_MS = 2_000;
 /** Finished jobs are removed by the client once read; this is the backstop if the client dies first. */
 const KEEP_FINISHED_S = 3_600;
 /**
- * Entries the queue's event stream keeps. Each completion event carries the job's return value (the results), so
+ * Entries the queue's event stream keeps (BullMQ's default is 10,000). Bursts make several events per job: fewer,
+ * and a reader behind can find unread completions trimmed. Each completion event carries the job's return value (the results), so
  * this bounds what stays in Redis after the pool is gone; a result whose event was trimmed before the client read
  * it is fetched from the job itself (see LOOKUP_AFTER_MS).
  */
-const EVENTS_KEPT = 1_000;
+const EVENTS_KEPT = 5_000;
 
 interface Parts {
   redis: Redis;
@@ -170,7 +171,11 @@ export class ClusterClient {
     }
     const prefix = this.connection.prefix;
     const queue = new bullmq.Queue(this.queueName, { connection: redis, prefix, streams: { events: { maxLen: EVENTS_KEPT } } });
-    const events = new bullmq.QueueEvents(this.queueName, { connection: { ...this.connection.redis, maxRetriesPerRequest: null }, prefix });
+    // From the stream's present end, read now: QueueEvents would start at its first read, and miss the events of
+    // jobs that finish before it.
+    const last = await redis.xrevrange(`${prefix}:${this.queueName}:events`, '+', '-', 'COUNT', 1).catch(() => []);
+    const lastEventId = last[0]?.[0] ?? '0-0';
+    const events = new bullmq.QueueEvents(this.queueName, { connection: { ...this.connection.redis, maxRetriesPerRequest: null }, prefix, lastEventId });
     queue.on('error', () => {});
     // BullMQ waits on the queue's 'closing' event once per add in flight: a burst is thousands.
     queue.setMaxListeners(0);

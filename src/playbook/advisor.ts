@@ -2,7 +2,7 @@
  * The talk's decision chart for Node, as a pure function from what is known about a workload to
  * a recommendation, the path taken through the chart, and the measured figures behind it.
  *
- *   more than one machine?          -> a distributed engine; on each machine, the rest of the chart
+ *   more than one machine?          -> the cluster backend (weft worker on each machine); on each, the rest of the chart
  *   I/O-bound (waiting, not computing)? -> the event loop (async I/O), no workers
  *   CPU-bound:
  *     crash containment needed?     -> processes (+ /dev/shm if they share data)
@@ -46,10 +46,10 @@ export function advise(workload: Workload): Advice {
     return {
       recommendation: 'distributed',
       summary:
-        'a distributed engine (a job queue or cluster scheduler across the machines); weft covers one machine' +
+        "weft's cluster backend: createPool({ backend: 'cluster', connection: 'redis://...' }) with `weft worker --module <tasks>` on each machine (docs/cluster.md)" +
         (perMachine ? `, and on each machine: ${perMachine.summary}` : ''),
       path: [...path, ...(perMachine ? perMachine.path.slice(1).map((p) => `on each machine, ${p}`) : [])],
-      evidence: [EVIDENCE.oneMachineCeiling, ...(perMachine?.evidence ?? [])],
+      evidence: [EVIDENCE.oneMachineCeiling, EVIDENCE.cluster, ...(perMachine?.evidence ?? [])],
     };
   }
   path.push('more than one machine: no');

@@ -33,10 +33,12 @@ test('crash containment sends CPU work to processes, with /dev/shm when data is 
   assert.ok(shared.evidence.includes(EVIDENCE.processShm) && shared.evidence.includes(EVIDENCE.isolation));
 });
 
-test('more than one machine needs a distributed engine, and the chart still applies on each machine', () => {
+test('more than one machine goes to the cluster backend, and the chart still applies on each machine', () => {
   const advice = advise({ machines: 8, cpuBound: true, sharedDataMb: 50 });
   assert.equal(advice.recommendation, 'distributed');
   assert.match(advice.summary, /on each machine: worker threads sharing the data/);
+  assert.match(advice.summary, /backend: 'cluster'.*weft worker/);
+  assert.ok(advice.evidence.includes(EVIDENCE.cluster));
   assert.equal(advice.path[0], 'more than one machine (8): yes');
   assert.ok(!advice.path.some((p) => p.includes('on each machine, more than one machine')));
 });
