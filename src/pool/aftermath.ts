@@ -84,6 +84,17 @@ export class Aftermath {
     return true;
   }
 
+  /**
+   * A task whose worker died under it (a remote machine's worker, or a cluster job lost): it runs again if
+   * it has retries left (returned true: the caller requeues it), else fails with WorkerCrashedError.
+   */
+  crashed(task: Task, error: WorkerCrashedError): boolean {
+    this.recorder.crashes++;
+    if (this.retry(task)) return true;
+    this.fail(task, error);
+    return false;
+  }
+
   fail(task: Task, error: Error): void {
     this.recorder.failed++;
     task.reject(error);

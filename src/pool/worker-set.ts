@@ -374,12 +374,10 @@ export class WorkerSet {
         return;
       case RESULT_CRASHED: {
         const crash = value as CrashInfo;
-        this.recorder.crashes++;
-        if (this.aftermath.retry(task)) {
+        const error = new WorkerCrashedError(task.name, `${crash.worker} on ${slot.name}`, crash.exitCode, crash.signal, crash.reason);
+        if (this.aftermath.crashed(task, error)) {
           this.aftermath.requeue([task]);
           this.pool.scheduleDispatch();
-        } else {
-          this.aftermath.fail(task, new WorkerCrashedError(task.name, `${crash.worker} on ${slot.name}`, crash.exitCode, crash.signal, crash.reason));
         }
         return;
       }
@@ -398,9 +396,7 @@ export class WorkerSet {
     for (const id of ids) {
       const task = slot.removeById(id);
       if (!task || task.settled) continue;
-      this.recorder.crashes++;
-      if (this.aftermath.retry(task)) again.push(task);
-      else this.aftermath.fail(task, new WorkerCrashedError(task.name, slot.name, null, null, reason));
+      if (this.aftermath.crashed(task, new WorkerCrashedError(task.name, slot.name, null, null, reason))) again.push(task);
     }
     this.aftermath.requeue(again);
     this.startRunning(slot);

@@ -27,6 +27,28 @@ export interface FederatedData {
   readonly summary: PartitionSummary;
 }
 
+/** The data arrays a client task reads, as the task's context names them. */
+export interface ContextArrays {
+  readonly trainImages: Float32Array;
+  readonly trainLabels: Uint8Array;
+  readonly testImages: Float32Array;
+  readonly testLabels: Uint8Array;
+  readonly partIndices: Uint32Array;
+  readonly partOffsets: Uint32Array;
+}
+
+/** The six arrays of a simulation's data, under the names of the client task's context. */
+export function contextArrays(data: FederatedData): ContextArrays {
+  return {
+    trainImages: data.train.images,
+    trainLabels: data.train.labels,
+    testImages: data.test.images,
+    testLabels: data.test.labels,
+    partIndices: data.partition.indices,
+    partOffsets: data.partition.offsets,
+  };
+}
+
 /** Loads one MNIST split (its first `limit` images when > 0) straight into shared arrays. */
 export function loadMnistShared(split: 'train' | 'test', limit: number, arena: SharedArena): Dataset {
   // The label file is small: read it first to size the shared arrays, then decode the images into them.

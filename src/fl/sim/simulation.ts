@@ -13,7 +13,7 @@ import { Rng } from '../rng.js';
 import { CheckpointError, checkCheckpointFits, checkpointPath, loadCheckpoint, removeStaleTempFiles, saveCheckpoint } from './checkpoint.js';
 import type { SharedContext } from './client/task.js';
 import { clientsPerRound, ConfigError, resolveConfig, resultDeterminingSettings, type SimConfig, type SimConfigInput } from './config.js';
-import { loadFederatedData, type FederatedData } from './data.js';
+import { contextArrays, loadFederatedData, type FederatedData } from './data.js';
 import { ClientDispatcher, remoteContextOf, type ClientTaskModule } from './dispatch.js';
 import type { ClientFailure } from './events.js';
 import { paramsHash } from './hash.js';
@@ -157,12 +157,7 @@ export class Simulation {
       const ctx: SharedContext = {
         id: randomUUID(),
         config,
-        trainImages: data.train.images,
-        trainLabels: data.train.labels,
-        testImages: data.test.images,
-        testLabels: data.test.labels,
-        partIndices: data.partition.indices,
-        partOffsets: data.partition.offsets,
+        ...contextArrays(data),
         global,
         results,
         paramCount: model.paramCount,

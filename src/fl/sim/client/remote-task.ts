@@ -6,7 +6,7 @@
  * writing it into a shared result slot. Same code, same data, same seeds: the same bits as on threads.
  */
 import type { SimConfig } from '../config.js';
-import { loadFederatedData } from '../data.js';
+import { contextArrays, loadFederatedData } from '../data.js';
 import { SharedArena } from '../memory.js';
 import { FlProtocolError } from '../../errors.js';
 import * as local from './task.js';
@@ -43,12 +43,7 @@ function contextFor(remote: RemoteContext): SharedContext {
       ctx: {
         id: remote.id,
         config: remote.config,
-        trainImages: data.train.images,
-        trainLabels: data.train.labels,
-        testImages: data.test.images,
-        testLabels: data.test.labels,
-        partIndices: data.partition.indices,
-        partOffsets: data.partition.offsets,
+        ...contextArrays(data),
         results: new Float32Array(remote.paramCount),
         paramCount: remote.paramCount,
       },

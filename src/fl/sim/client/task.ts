@@ -11,23 +11,17 @@ import type { Dataset } from '../../data/mnist.js';
 import { createModel, type Model, type ModelName } from '../../models/index.js';
 import { Rng } from '../../rng.js';
 import type { SimConfig } from '../config.js';
-import { clientIndices } from '../data.js';
+import { clientIndices, type ContextArrays } from '../data.js';
 import type { ClientEnvironment, ClientTrainer, ClientTrainerFactory, DownlinkPackage } from '../protocols.js';
 import { injectFault, shouldFail } from './faults.js';
 import { createClientTrainer } from './sgd-trainer.js';
 import { FlProtocolError } from '../../errors.js';
 
 /** Everything a worker needs, all arrays in shared memory. Sent with every task; cheap, since nothing is copied. */
-export interface SharedContext {
+export interface SharedContext extends ContextArrays {
   /** Unique per run: the key of each worker's cache. */
   readonly id: string;
   readonly config: SimConfig;
-  readonly trainImages: Float32Array;
-  readonly trainLabels: Uint8Array;
-  readonly testImages: Float32Array;
-  readonly testLabels: Uint8Array;
-  readonly partIndices: Uint32Array;
-  readonly partOffsets: Uint32Array;
   /** The global model, written by the server between rounds only. */
   readonly global: Float32Array;
   /** Result slots, `paramCount` floats each: a client trains in the slot the server reserved for it. */
