@@ -13,7 +13,8 @@ import { RedisUnreachableError } from './errors.js';
 import { loadClusterDeps } from './load-deps.js';
 import { jobQueueName, type ModuleIdentity } from './module-identity.js';
 import { cancelChannel, liveWorkers, type WorkerRecord } from './registry.js';
-import { decode, type EncodedBatch } from './wire.js';
+import { takeResultParts } from './result-parts.js';
+import { decodeResults, resultPartCount, type EncodedBatch } from './wire.js';
 
 /** A job's data: the encoded batch, the client that stored its large arrays, and their hashes. */
 export interface JobData {
@@ -62,6 +63,8 @@ export class ClusterClient {
   private nextJob = 0;
   private parts: Promise<Parts> | undefined;
   private readonly pending = new Map<string, Pending>();
+  /** Jobs whose result parts are being read: the watchdog must not read (and find deleted) them a second time. */
+  private readonly readingParts = new Set<string>();
   private watchdog: NodeJS.Timeout | undefined;
   private watching = false;
   private downSince: number | undefined;
@@ -182,7 +185,7 @@ export class ClusterClient {
     events.on('error', (error: Error) => {
       this.lastError = error.message;
     });
-    events.on('completed', ({ jobId, returnvalue }) => this.finish(jobId, resultsOf(returnvalue)));
+    events.on('completed', ({ jobId, returnvalue }) => this.finishWith(jobId, returnvalue));
     events.on('failed', ({ jobId, failedReason }) => this.finish(jobId, { lost: `the job failed on the worker: ${failedReason}` }));
     try {
       await withTimeout(events.waitUntilReady(), UNREACHABLE_MS, () => this.lastError);
@@ -197,6 +200,38 @@ export class ClusterClient {
       this.watchdog.unref();
     }
     return parts;
+  }
+
+  /** Reads a completed job's results (and their stored parts), then settles it. */
+  private finishWith(jobId: string, returnvalue: unknown): void {
+    if (!this.pending.has(jobId)) return;
+    let text = returnvalue;
+    if (typeof text === 'string' && text.startsWith('"')) text = JSON.parse(text);
+    if (typeof text !== 'string') {
+      this.finish(jobId, { lost: `the worker's reply is not a results message (${typeof text})` });
+      return;
+    }
+    const count = resultPartCount(text);
+    const read = (parts: Buffer[]): JobOutcome => {
+      try {
+        return { results: decodeResults<{ type: 'results'; results: unknown[] }>(text, parts).results };
+      } catch (error) {
+        return { lost: `the worker's reply could not be read: ${(error as Error).message}` };
+      }
+    };
+    if (count === 0) {
+      this.finish(jobId, read([]));
+      return;
+    }
+    if (this.readingParts.has(jobId)) return;
+    this.readingParts.add(jobId);
+    void this.connect()
+      .then(({ redis }) => takeResultParts(redis, this.connection.prefix, this.queue, jobId, count))
+      .then(
+        (parts) => this.finish(jobId, read(parts)),
+        (error: unknown) => this.finish(jobId, { lost: `the results' large arrays could not be read: ${(error as Error).message}` }),
+      )
+      .finally(() => this.readingParts.delete(jobId));
   }
 
   private finish(jobId: string, outcome: JobOutcome): void {
@@ -261,21 +296,9 @@ export class ClusterClient {
       const job = (await parts.queue.getJob(jobId)) as Job | undefined;
       if (!this.pending.has(jobId)) continue; // settled meanwhile
       if (!job) this.finish(jobId, { lost: 'Redis no longer has the job (was it restarted without persistence?)' });
-      else if (job.finishedOn && job.returnvalue !== undefined && job.returnvalue !== null) this.finish(jobId, resultsOf(job.returnvalue));
+      else if (job.finishedOn && job.returnvalue !== undefined && job.returnvalue !== null) this.finishWith(jobId, job.returnvalue);
       else if (job.failedReason) this.finish(jobId, { lost: `the job failed on the worker: ${job.failedReason}` });
     }
-  }
-}
-
-/** A job's return value as the event stream or the job hash gives it: the encoded results message. */
-function resultsOf(returnvalue: unknown): JobOutcome {
-  try {
-    let text = returnvalue;
-    if (typeof text === 'string' && text.startsWith('"')) text = JSON.parse(text);
-    const message = decode<{ type: 'results'; results: unknown[] }>(text as string);
-    return { results: message.results };
-  } catch (error) {
-    return { lost: `the worker's reply could not be read: ${(error as Error).message}` };
   }
 }
 

@@ -33,8 +33,10 @@ import { RedisUnreachableError } from './errors.js';
 import { loadClusterDeps } from './load-deps.js';
 import { jobQueueName, moduleIdentity, type ModuleIdentity } from './module-identity.js';
 import { announce, cancelChannel, HEARTBEAT_MS, withdraw, type WorkerRecord } from './registry.js';
-import { decodeBatch, encode } from './wire.js';
+import { decodeBatch, encodeResults, type EncodedResults } from './wire.js';
+import { storeResultParts } from './result-parts.js';
 import { BlobCache } from './blob-store.js';
+import { LocalRunTimes } from './run-times.js';
 import type { JobData } from './client.js';
 import { UNREACHABLE_MS } from './client.js';
 
@@ -84,11 +86,12 @@ export async function serveCluster(options: ClusterWorkerOptions): Promise<Clust
   const moduleUrl = toModuleUrl(options.module);
   const module = moduleIdentity(moduleUrl);
   const backend = options.backend ?? 'thread';
-  const pool = new Pool({ module: moduleUrl, backend, workers: options.workers, start: 'eager' });
+  const runTimes = new LocalRunTimes();
+  const pool = new Pool({ module: moduleUrl, backend, workers: options.workers, start: 'eager', observer: runTimes });
   try {
     await pool.ready();
     const { bullmq, Redis } = await loadClusterDeps();
-    return await listen(bullmq, Redis, pool, connection, queue, module, backend);
+    return await listen(bullmq, Redis, pool, runTimes, connection, queue, module, backend);
   } catch (error) {
     await pool.destroy();
     throw error;
@@ -99,6 +102,7 @@ async function listen(
   bullmq: typeof import('bullmq'),
   Redis: typeof import('ioredis').Redis,
   pool: Pool,
+  runTimes: LocalRunTimes,
   connection: ClusterConnection,
   queue: string,
   module: ModuleIdentity,
@@ -132,7 +136,9 @@ async function listen(
     const run = running.start(job.id!);
     try {
       const arrays = await blobs.fetch(redis, data.c, data.b ?? []);
-      return await runJob(pool, run, decodeBatch<RunMessage>(data.d, (hash) => arrays.get(hash)!));
+      const results = await runJob(pool, runTimes, record.workers, run, decodeBatch<RunMessage>(data.d, (hash) => arrays.get(hash)!));
+      await storeResultParts(redis, connection.prefix, queue, job.id!, results.parts);
+      return results.text;
     } finally {
       running.end(job.id!);
     }
@@ -225,15 +231,19 @@ class RunningJobs {
 const STOPPED: RemoteError = { name: 'AbortError', message: 'the client stopped this task before it started here' };
 
 /** Runs one job's batch on the local pool; returns the encoded results message (every task has a result). */
-async function runJob(pool: Pool, job: RunningJob, message: RunMessage): Promise<string> {
+async function runJob(pool: Pool, runTimes: LocalRunTimes, workers: number, job: RunningJob, message: RunMessage): Promise<EncodedResults> {
   const jobs = message.jobs;
   const jobStart = performance.now();
   const settled: (unknown[] | Promise<unknown[]>)[] = [];
+  const names: string[] = [];
+  const kinds: number[] = [];
   for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
     const taskId = jobs[i] as number;
     const name = jobs[i + 1] as string;
     const payload = jobs[i + 2] as unknown[];
     const kind = jobs[i + 3] as number;
+    names.push(name);
+    kinds.push(kind);
     if (job.cancelled.has(taskId) || job.cancelled.has(-1)) {
       settled.push([taskId, RESULT_THREW, STOPPED, 0, 0]);
       continue;
@@ -258,41 +268,41 @@ async function runJob(pool: Pool, job: RunningJob, message: RunMessage): Promise
     );
   }
   const results = (await Promise.all(settled)).flat();
-  stampRunTimes(results, jobStart, pool.stats().workers);
-  return encodeResults(results);
+  stampRunTimes(results, kinds, names, jobStart, workers, runTimes);
+  return encodeResultsMessage(results);
 }
 
 /**
- * Each task's run time, as the client's pipeline needs it to size batches: the job's time on this machine's
- * workers shared out over its tasks (one at a time per local worker). A task's own time from submit to settle
- * would count its wait behind the job's other tasks, and make tiny tasks look long. The start is this
- * machine's clock, for the client's statistics only.
+ * Each task's run time, as the client's pipeline needs it to size batches: how long a task of its name runs on
+ * this machine's workers (see run-times.ts). A chunk, or a task whose name has not run here before, gets the
+ * job's time shared out over its tasks (one at a time per local worker). The start is this machine's clock,
+ * for the client's statistics only.
  */
-function stampRunTimes(results: unknown[], jobStart: number, localWorkers: number): void {
+function stampRunTimes(results: unknown[], kinds: number[], names: string[], jobStart: number, localWorkers: number, runTimes: LocalRunTimes): void {
   const tasks = results.length / RESULT_STRIDE;
   const elapsed = performance.now() - jobStart;
-  const each = Math.min(elapsed, (elapsed * Math.min(localWorkers, tasks)) / tasks);
-  for (let i = 0; i < results.length; i += RESULT_STRIDE) {
+  const share = Math.min(elapsed, (elapsed * Math.min(localWorkers, tasks)) / tasks);
+  for (let i = 0, t = 0; i < results.length; i += RESULT_STRIDE, t++) {
     results[i + RESULT_STARTED_AT] = performance.timeOrigin + jobStart;
-    results[i + RESULT_RUN_MS] = each;
+    results[i + RESULT_RUN_MS] = (kinds[t] & JOB_CHUNK) === 0 ? (runTimes.of(names[t]) ?? share) : share;
   }
 }
 
 /** The results message; a value V8 cannot serialise becomes that task's RESULT_UNSENDABLE, the others still go. */
-function encodeResults(results: unknown[]): string {
+function encodeResultsMessage(results: unknown[]): EncodedResults {
   try {
-    return encode({ type: 'results', results });
+    return encodeResults({ type: 'results', results });
   } catch {
     const safe = results.slice();
     for (let i = 0; i < safe.length; i += RESULT_STRIDE) {
       try {
-        encode(safe[i + RESULT_VALUE]);
+        encodeResults(safe[i + RESULT_VALUE]);
       } catch (error) {
         safe[i + RESULT_STATUS] = RESULT_UNSENDABLE;
         safe[i + RESULT_VALUE] = toRemoteError(error);
       }
     }
-    return encode({ type: 'results', results: safe });
+    return encodeResults({ type: 'results', results: safe });
   }
 }
 

@@ -146,6 +146,17 @@ describe('cluster backend', { skip: noRedis }, () => {
     }
   });
 
+  it('returns large typed arrays whole through their own Redis keys, and leaves none behind', async () => {
+    await using p = pool();
+    const arrays = await Promise.all([p.call.makeArray(200_000), p.call.makeArray(10), p.call.makeArray(300_000)]);
+    assert.deepEqual(arrays.map((a) => [a.constructor.name, a.length, a.every((x) => x === 1)]), [
+      ['Float64Array', 200_000, true],
+      ['Float64Array', 10, true],
+      ['Float64Array', 300_000, true],
+    ]);
+    assert.deepEqual(await redis.keys('*weft-result*'), [], 'the client deletes the parts it read');
+  });
+
   it('refuses bad options with InvalidOptionError naming the option', () => {
     assert.throws(() => createPool({ backend: 'cluster', module: TASKS }), (e: unknown) => e instanceof InvalidOptionError && e.option === 'connection');
     assert.throws(() => createPool({ backend: 'cluster', module: TASKS, connection: 'http://x' }), /redis:\/\/ or rediss:\/\//);
