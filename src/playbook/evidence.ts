@@ -60,7 +60,7 @@ export const EVIDENCE = {
   cluster: {
     claim: "past one machine, weft's cluster backend runs the same pool API on weft worker processes through Redis",
     figure:
-      '2 weft workers of 1 thread on one machine, Redis on loopback: primes below 10M in 64 chunks 0.97 s against 0.88 s on 2 processes (1.10x); 2,000 tiny calls at once 20,469/s, 8.5x plain BullMQ; an awaited call 2.8 ms p50',
+      '2 weft workers of 1 thread on one machine, Redis on loopback: primes below 10M in 64 chunks 1.67 s against 1.66 s on 2 processes (1.00x); 2,000 tiny calls at once 22,277/s, 15.8x plain BullMQ; an FL MLP round 1.21x processes; an awaited call 4.7 ms p50',
     command: 'npx tsx bench/cluster/run.ts --repeat 2 --weft dist',
   },
 } satisfies Record<string, Evidence>;
