@@ -235,15 +235,11 @@ async function runJob(pool: Pool, runTimes: LocalRunTimes, workers: number, job:
   const jobs = message.jobs;
   const jobStart = performance.now();
   const settled: (unknown[] | Promise<unknown[]>)[] = [];
-  const names: string[] = [];
-  const kinds: number[] = [];
   for (let i = 0; i < jobs.length; i += JOB_STRIDE) {
     const taskId = jobs[i] as number;
     const name = jobs[i + 1] as string;
     const payload = jobs[i + 2] as unknown[];
     const kind = jobs[i + 3] as number;
-    names.push(name);
-    kinds.push(kind);
     if (job.cancelled.has(taskId) || job.cancelled.has(-1)) {
       settled.push([taskId, RESULT_THREW, STOPPED, 0, 0]);
       continue;
@@ -268,7 +264,7 @@ async function runJob(pool: Pool, runTimes: LocalRunTimes, workers: number, job:
     );
   }
   const results = (await Promise.all(settled)).flat();
-  stampRunTimes(results, kinds, names, jobStart, workers, runTimes);
+  stampRunTimes(results, jobs, jobStart, workers, runTimes);
   return encodeResultsMessage(results);
 }
 
@@ -278,13 +274,16 @@ async function runJob(pool: Pool, runTimes: LocalRunTimes, workers: number, job:
  * job's time shared out over its tasks (one at a time per local worker). The start is this machine's clock,
  * for the client's statistics only.
  */
-function stampRunTimes(results: unknown[], kinds: number[], names: string[], jobStart: number, localWorkers: number, runTimes: LocalRunTimes): void {
+function stampRunTimes(results: unknown[], jobs: readonly unknown[], jobStart: number, localWorkers: number, runTimes: LocalRunTimes): void {
   const tasks = results.length / RESULT_STRIDE;
   const elapsed = performance.now() - jobStart;
   const share = Math.min(elapsed, (elapsed * Math.min(localWorkers, tasks)) / tasks);
-  for (let i = 0, t = 0; i < results.length; i += RESULT_STRIDE, t++) {
+  // One result per task, in the order of the job's tasks.
+  for (let i = 0, j = 0; i < results.length; i += RESULT_STRIDE, j += JOB_STRIDE) {
+    const name = jobs[j + 1] as string;
+    const kind = jobs[j + 3] as number;
     results[i + RESULT_STARTED_AT] = performance.timeOrigin + jobStart;
-    results[i + RESULT_RUN_MS] = (kinds[t] & JOB_CHUNK) === 0 ? (runTimes.of(names[t]) ?? share) : share;
+    results[i + RESULT_RUN_MS] = (kind & JOB_CHUNK) === 0 ? (runTimes.of(name) ?? share) : share;
   }
 }
 
