@@ -28,7 +28,29 @@ ci_suite() {
   read -r pass fail < <(ci_counts "$log")
   if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; note="exited $rc with no failing test counted"; fi
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then note="timed out"; fi
+  if [ "$fail" -gt 0 ]; then
+    local names
+    names=$(ci_failed_names "$log" | head -n 8 | paste -sd ';' | cut -c1-400)
+    [ -z "$names" ] || note="${note:+$note; }failed: $names"
+    ci_failure_excerpt "$stage" "$log" >> "${WEFT_CI_FAILURES:-/dev/null}"
+  fi
   echo "ci: $stage: $pass passed, $fail failed in $((SECONDS - start)) s${note:+ ($note)}"
   ci_record "$stage" "$pass" "$fail" "$((SECONDS - start))" "$note"
   return "$rc"
+}
+
+# The names of the failed tests in a node --test log, innermost first, once each: "not ok N - name"
+# (tap, Node 20's reporter when piped) or "✖ name (12ms)" (spec, Node 22 and later).
+ci_failed_names() {
+  grep -aE '^\s*not ok [0-9]+ - |^\s*✖ .+ \([0-9.]+m?s\)$' "$1" |
+    sed -E 's/^\s*not ok [0-9]+ - //; s/^\s*✖ //; s/ \([0-9.]+m?s\)$//; s/ # .*$//' |
+    awk '!seen[$0]++'
+}
+
+# The first failed tests of a log with the lines that follow them (the error and its place), so that
+# the end of a CI run's output says what failed, however long the run was.
+ci_failure_excerpt() {
+  local stage="$1" log="$2"
+  echo "--- $stage: failed tests"
+  grep -anE -A 14 '^\s*not ok [0-9]+ - |^\s*✖ .+ \([0-9.]+m?s\)$' "$log" | head -n 60
 }

