@@ -58,6 +58,9 @@ const USER_TASKS = {
   'tasks/plain.ts': 'interface Pair { a: number; b: number }\nexport function addPair(pair: Pair): number { return pair.a + pair.b; }\n',
   // An enum: stripping refuses it, tsx compiles it.
   'tasks/enum.ts': 'export enum Mode { Fast = 40 }\nexport function addMode(n: number): number { return n + Mode.Fast; }\n',
+  // Module syntax in a CommonJS package scope (a package.json without "type": "module", as `npm init` writes).
+  'commonjs/package.json': '{ "type": "commonjs" }\n',
+  'commonjs/enum.ts': 'export enum Mode { Fast = 40 }\nexport function addMode(n: number): number { return n + Mode.Fast; }\n',
 };
 
 /** Runs `task(2)`-style call of `module` in plain node inside `project`; returns its value or the error's name and message. */
@@ -118,6 +121,10 @@ describe('TypeScript task modules in a project that installed weft (weft outside
 
     it(`${backend}: with tsx installed in the project (not next to weft), a module with an enum runs`, async () => {
       assert.deepEqual(await inProject(withTsx, backend, 'tasks/enum.ts', 'addMode', 2), { value: 42 });
+    });
+
+    it(`${backend}: with tsx installed, a module with an enum in a CommonJS package scope runs`, async () => {
+      assert.deepEqual(await inProject(withTsx, backend, 'commonjs/enum.ts', 'addMode', 2), { value: 42 });
     });
   }
 });

@@ -47,7 +47,10 @@ export async function importWithTypeScript(url: string): Promise<Record<string, 
     const searched = tsxSearchDirs(url);
     const tsx = findTsx(searched);
     if (!tsx) throw new TypeScriptLoadError(refusal, searched);
-    ((await import(tsx)) as { register: () => unknown }).register();
+    // Both of tsx's hooks, as `--import tsx` installs them: with the ESM hooks alone, a .ts file that a
+    // CommonJS package scope makes CommonJS reaches Node's require(esm) (on by default from Node 20.19),
+    // which refuses it as "in a cycle".
+    for (const api of tsx) ((await import(api)) as { register: () => unknown }).register();
     // Node remembers the failed import of this exact URL, so the retry needs another one. A fragment, not a
     // query: tsx resolves a CommonJS-format .ts file through require(), which takes a query for part of the name.
     const retry = new URL(url);
@@ -93,11 +96,12 @@ function filePath(url: string): string | undefined {
 }
 
 /**
- * The URL of tsx's ESM API (`tsx/esm/api`, whose `register()` installs its hooks), resolved from the first of `dirs`
- * whose packages include tsx. Not tsx's main entry (what `--import tsx` loads): that one registers nothing in a
- * worker thread on Node 20, where `--import` itself does not reach threads.
+ * The URLs of tsx's CommonJS (where it has one) and ESM APIs (`tsx/cjs/api`, `tsx/esm/api`, whose `register()`
+ * install its hooks),
+ * resolved from the first of `dirs` whose packages include tsx. Not tsx's main entry (what `--import tsx`
+ * loads): that one registers nothing in a worker thread on Node 20, where `--import` itself does not reach threads.
  */
-function findTsx(dirs: readonly string[]): string | undefined {
+function findTsx(dirs: readonly string[]): string[] | undefined {
   for (const dir of dirs) {
     let manifest: string;
     try {
@@ -105,9 +109,15 @@ function findTsx(dirs: readonly string[]): string | undefined {
     } catch {
       continue; // Not installed where this directory resolves packages from.
     }
-    const api = (JSON.parse(process.getBuiltinModule('node:fs').readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports?.['./esm/api'];
-    const file = typeof api === 'string' ? api : importTarget(api);
-    if (file) return pathToFileURL(join(dirname(manifest), file)).href;
+    const exports = (JSON.parse(process.getBuiltinModule('node:fs').readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports;
+    const target = (entry: string): string | undefined => {
+      const api = exports?.[entry];
+      const file = typeof api === 'string' ? api : importTarget(api);
+      return file === undefined ? undefined : pathToFileURL(join(dirname(manifest), file)).href;
+    };
+    // The ESM API is what loading needs; the CommonJS one is taken where this tsx has it.
+    const esm = target('./esm/api');
+    if (esm) return [target('./cjs/api'), esm].filter((url) => url !== undefined);
   }
   return undefined;
 }
