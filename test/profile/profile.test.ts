@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { profile } from '../../src/profile/index.js';
 import type { CpuProfile } from '../../src/profile/index.js';
 import { HOT_TASKS, withTempDir } from './helpers.js';
@@ -24,6 +25,9 @@ for (const backend of ['thread', 'process'] as const) {
           assert.ok(summary.workers.some((pw) => pw.name === w.name), `${w.name} is one of the pool's workers`);
         }
         assert.equal(summary.cpu.overall?.hottest, 'spinHotLoop');
+        // At its line in the TypeScript source, not where the compiled code put it (tsx's output is one line).
+        const line = readFileSync(fileURLToPath(HOT_TASKS), 'utf8').split('\n').findIndex((l) => /function spinHotLoop\b/.test(l)) + 1;
+        for (const w of summary.cpu.workers) assert.equal(w.functions.find((f) => f.name === 'spinHotLoop')?.line, line, `${w.name}: ${JSON.stringify(w.functions.slice(0, 3))}`);
         assert.ok(summary.cpu.main, 'the main thread is profiled too');
         // Each file is a V8 CPU profile that DevTools and speedscope read.
         assert.equal(files.cpuProfiles.length, 3);

@@ -1,5 +1,6 @@
 /** A CPU profile of the calling thread (the main thread of a profiled program), through the inspector. */
 import { Session } from 'node:inspector';
+import { keepSourceMaps, toSourcePositions } from './source-positions.js';
 import type { CpuProfile } from './summary.js';
 
 /** A running profiler: `stop()` ends it and returns the profile. */
@@ -9,6 +10,7 @@ export interface RunningProfiler {
 
 /** Starts sampling this thread every `intervalUs` microseconds. */
 export function startThreadProfiler(intervalUs = 500): RunningProfiler {
+  keepSourceMaps();
   const session = new Session();
   session.connect();
   session.post('Profiler.enable');
@@ -22,7 +24,7 @@ export function startThreadProfiler(intervalUs = 500): RunningProfiler {
       let profile: CpuProfile | null = null;
       // A session on its own thread answers synchronously, so this also works in an 'exit' handler.
       session.post('Profiler.stop', (error, result) => {
-        if (!error) profile = result.profile as unknown as CpuProfile;
+        if (!error) profile = toSourcePositions(result.profile as unknown as CpuProfile);
       });
       session.disconnect();
       return profile;

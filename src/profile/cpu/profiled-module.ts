@@ -18,6 +18,8 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import { collectTasks } from '../../pool/worker/load-module.js';
 import { importWithTypeScript } from '../../pool/worker/typescript.js';
 import { WaitLog } from '../locks.js';
+import { keepSourceMaps, toSourcePositions } from './source-positions.js';
+import type { CpuProfile } from './summary.js';
 
 const params = new URL(import.meta.url).searchParams;
 const target = params.get('target');
@@ -32,6 +34,7 @@ const loadedAt = performance.timeOrigin + performance.now();
 const waitLog = new WaitLog();
 const session = cpu ? new Session() : null;
 if (session) {
+  keepSourceMaps(); // before the target loads, so its functions are placed at their lines in a TypeScript source
   session.connect();
   session.post('Profiler.enable');
   session.post('Profiler.setSamplingInterval', { interval: intervalUs });
@@ -49,7 +52,7 @@ function writeProfile(loadFailed = false): void {
     session.disconnect();
   } else if (session) {
     session.post('Profiler.stop', (error, result) => {
-      if (!error) profile = result.profile;
+      if (!error) profile = toSourcePositions(result.profile as unknown as CpuProfile);
     });
     session.disconnect();
   }
