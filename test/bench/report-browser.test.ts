@@ -28,6 +28,19 @@ describe('the HTML report in headless Chromium', () => {
         assert.equal(charts.length, expected);
         assert.equal(rendered, expected);
         for (const chart of charts) assert.ok(chart.marks > 0, `${chart.id} has no marks`);
+        // What a reader sees in each chart's legend: every label whole, and a colour of its own for each entry.
+        const legends = await page.$$eval('.chart', (divs) =>
+          divs.map((div) => ({
+            id: div.id,
+            labels: [...div.querySelectorAll('.role-legend-label text')].map((t) => t.textContent ?? ''),
+            colours: [...div.querySelectorAll('.role-legend-symbol path')].map((p) => p.getAttribute('fill') ?? p.getAttribute('stroke') ?? ''),
+          })),
+        );
+        assert.ok(legends.some((l) => l.labels.length > 1), JSON.stringify(legends));
+        for (const legend of legends) {
+          for (const label of legend.labels) assert.ok(!label.endsWith('…'), `${legend.id}: legend label cut: ${label}`);
+          if (legend.id.endsWith('-time') || legend.id.endsWith('-speedup')) assert.equal(new Set(legend.colours).size, legend.colours.length, `${legend.id}: two series share a colour: ${JSON.stringify(legend)}`);
+        }
         const findings = await page.$$eval('table.findings tbody tr', (rows) => rows.length);
         assert.ok(findings >= 10);
       } finally {

@@ -11,7 +11,12 @@ function workersAxis(workers: number[]): Record<string, unknown> {
   return { field: 'workers', type: 'quantitative', title: 'workers (W)', scale: { type: 'log', base: 2, domain: [Math.min(...workers), Math.max(...workers)] }, axis: { values: workers, format: 'd' } };
 }
 
-const series = { field: 'series', type: 'nominal', title: 'series' };
+/**
+ * Series colours from d3's category10, whose ten hues are all far apart (the default, tableau10, has a teal and a
+ * green that read as one: py-threading beside py-processes), and legend labels at their full length (by default
+ * Vega cuts them at 160 px: "py-processes (equa…").
+ */
+const series = { field: 'series', type: 'nominal', title: 'series', scale: { scheme: 'category10' }, legend: { labelLimit: 0 } };
 
 function timeChart(c: CaseResult, workers: number[]): Chart {
   const rows = c.series.filter((s) => s.time).map((s) => ({ series: s.label, workers: s.workers, median: s.time!.median, min: s.time!.min, max: s.time!.max }));

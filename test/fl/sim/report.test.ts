@@ -88,6 +88,12 @@ describe('weft fl --report', () => {
     for (const file of readdirSync(svgDir)) assert.match(readFileSync(join(svgDir, file), 'utf8'), /^<svg[\s\S]*<\/svg>$/);
   });
 
+  it('labels the round axis at whole rounds, once each', () => {
+    // The x axis's labels come first in the SVG, then its title "round" (Vega left alone wrote "1, 1, 1, 2, 2" here).
+    const texts = [...readFileSync(join(svgDir, 'fl-accuracy.svg'), 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    assert.deepEqual(texts.slice(0, texts.indexOf('round')), ['1', '2']);
+  });
+
   it('charts only the evaluated rounds and says so when no client failed', () => {
     const { report } = parsePage(html);
     const sparse: FlReport = { ...report, failures: [], rounds: report.rounds.map((r, i) => (i === 0 ? { ...r, accuracy: null, loss: null } : r)) };

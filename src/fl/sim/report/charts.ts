@@ -12,8 +12,17 @@ export const ROUND_PHASES = ['train', 'aggregate', 'eval', 'other'] as const;
 const ACCURACY_COLOR = '#4c78a8';
 const LOSS_COLOR = '#f58518';
 
-function roundAxis(title = 'round'): Record<string, unknown> {
-  return { field: 'round', type: 'quantitative', title, axis: { format: 'd', tickMinStep: 1 } };
+/** The most round ticks an axis shows; longer runs get every k-th round. */
+const MAX_ROUND_TICKS = 12;
+
+/**
+ * The round axis, ticked at whole rounds given explicitly: left to choose, Vega puts ticks at 1, 1.5, 2, ... for a
+ * short run, and `format: 'd'` then labels them "1, 2, 2, 3, 3" (its `tickMinStep` did not stop it in a layered chart).
+ */
+function roundAxis(rounds: number[], title = 'round'): Record<string, unknown> {
+  const step = Math.max(1, Math.ceil(rounds.length / MAX_ROUND_TICKS));
+  const values = rounds.filter((_, i) => i % step === 0);
+  return { field: 'round', type: 'quantitative', title, axis: { format: 'd', values } };
 }
 
 /** Test accuracy (left axis, %) and test loss (right axis) of the global model after each evaluated round. */
@@ -21,6 +30,7 @@ export function accuracyChart(report: FlReport): Chart {
   const rows = report.rounds
     .filter((r) => r.accuracy !== null && r.loss !== null)
     .map((r) => ({ round: r.round, accuracy: 100 * r.accuracy!, loss: r.loss! }));
+  const rounds = rows.map((r) => r.round);
   const tooltip = [{ field: 'round' }, { field: 'accuracy', format: '.2f', title: 'accuracy (%)' }, { field: 'loss', format: '.4f' }];
   return {
     id: 'fl-accuracy',
@@ -30,11 +40,11 @@ export function accuracyChart(report: FlReport): Chart {
       layer: [
         {
           mark: { type: 'line', point: true, color: ACCURACY_COLOR },
-          encoding: { x: roundAxis(), y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false }, axis: { titleColor: ACCURACY_COLOR } }, tooltip },
+          encoding: { x: roundAxis(rounds), y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false }, axis: { titleColor: ACCURACY_COLOR } }, tooltip },
         },
         {
           mark: { type: 'line', point: true, color: LOSS_COLOR, strokeDash: [6, 4] },
-          encoding: { x: roundAxis(), y: { field: 'loss', type: 'quantitative', title: 'test loss', scale: { zero: false }, axis: { titleColor: LOSS_COLOR } }, tooltip },
+          encoding: { x: roundAxis(rounds), y: { field: 'loss', type: 'quantitative', title: 'test loss', scale: { zero: false }, axis: { titleColor: LOSS_COLOR } }, tooltip },
         },
       ],
       // Accuracy and loss have unrelated ranges: one axis each, on either side.
