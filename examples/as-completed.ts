@@ -10,6 +10,9 @@ await using pool = createPool<typeof Primes>({ module: new URL('./tasks/primes.t
 const numbers = [1_000_003, 15, 999_983, 1_000_000, 7];
 console.log('map, input order:', await pool.map('isPrime', numbers, { chunkSize: 2 }));
 
-for await (const { index, value } of pool.asCompleted('isPrime', numbers)) {
-  console.log(`#${index} ${numbers[index]} is ${value ? 'prime' : 'not prime'}`);
+// Ranges of very different sizes: results come as they finish, so the largest, first in the input, is not first out.
+const ends = [2_000_000, 1_000, 200_000, 10];
+const start = performance.now();
+for await (const { index, value } of pool.asCompleted('primesBelow', ends)) {
+  console.log(`#${index}: ${value} primes below ${ends[index].toLocaleString('en-US')}, after ${Math.round(performance.now() - start)} ms`);
 }

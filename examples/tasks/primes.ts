@@ -15,6 +15,11 @@ export function countPrimes(start: number, end: number): number {
   return count;
 }
 
+/** Counts the primes below `end`: one argument, as `map` and `asCompleted` pass. */
+export function primesBelow(end: number): number {
+  return countPrimes(0, end);
+}
+
 /** Sums a slice of an array (shared or copied, the task does not care). */
 export function sumSlice(array: Float64Array, start: number, end: number): number {
   let sum = 0;

@@ -70,7 +70,7 @@ export function register(program: Command, out: Output = process.stdout): void {
     .option('--json', 'print the advice as JSON')
     .addHelpText(
       'after',
-      "\nExamples:\n  weft advise --cpu-bound --shared-data 800\n  weft advise --io-bound\n  weft advise --module ./dist/tasks.js --task countPrimes --args '[0, 2000000]'",
+      "\nExamples:\n  weft advise --cpu-bound --shared-data 800\n  weft advise --io-bound\n  weft advise --module ./tasks.ts --task countPrimes --args '[0, 2000000]'    (the README quick start's tasks.ts)",
     )
     .action(async (flags: AdviseFlags) => {
       const timing = flags.module !== undefined || flags.task !== undefined;

@@ -1,11 +1,18 @@
 /** `weft advise` through commander: flags, timing a module, and clear messages for bad flags. */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { register } from '../../src/cli/advise.js';
 
 /** Runs `weft advise ...args` and returns what it printed, or the error it stopped with. */
+const run = promisify(execFile);
+
 async function advise(...args: string[]): Promise<{ out: string; error?: string }> {
   const program = new Command('weft').exitOverride();
   let out = '';
@@ -67,4 +74,21 @@ test('timing a task that throws reports its error', async () => {
   const module = fileURLToPath(new URL('../fixtures/tasks.ts', import.meta.url));
   assert.match((await advise('--module', module, '--task', 'fail', '--args', '["nope"]')).error!, /task 'fail' threw on inline-1: RangeError: nope/);
   assert.match((await advise('--module', module, '--task', 'missing')).error!, /missing/);
+});
+
+test("the help's --module example runs as written in a project holding the README quick start's tasks.ts", async () => {
+  const { out: help } = await advise('--help');
+  const example = help.match(/weft advise (--module (\S+) --task (\S+) --args '([^']+)')/);
+  assert.ok(example, help);
+  const [, , modulePath, task, args] = example;
+  const project = mkdtempSync(join(tmpdir(), 'weft-advise-'));
+  try {
+    copyFileSync(fileURLToPath(new URL('../../scripts/consumer/readme/esm/tasks.ts', import.meta.url)), join(project, modulePath));
+    const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    const { stdout } = await run(process.execPath, [cli, 'advise', '--module', modulePath, '--task', task, '--args', args, '--rounds', '1'], { cwd: project, timeout: 120_000 });
+    assert.match(stdout, new RegExp(`${task}: -> (inline|thread|process) `));
+    assert.match(stdout, /it returned 148933\)/);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,6 @@
 /** The decision chart for Node: each branch, and the measured figures it cites. */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { advise } from '../../src/playbook/advisor.js';
 import { EVIDENCE } from '../../src/playbook/evidence.js';
@@ -53,6 +54,18 @@ test('mixed I/O and CPU work: the event loop for the I/O, threads for the comput
 test('every figure cited has a command to reproduce it', () => {
   for (const e of Object.values(EVIDENCE)) {
     assert.match(e.figure, /\d/);
-    assert.match(e.command, /^(weft bench|npx tsx bench\/|node scripts\/run-tests\.mjs)/);
+    assert.match(e.command, /^(weft bench|(npm run build && )?npx tsx bench\/|node scripts\/run-tests\.mjs)/);
+  }
+});
+
+test('every figure the advice quotes is one the README or docs/ report (one source for both)', () => {
+  const docs = new URL('../../docs/', import.meta.url);
+  const pages = [new URL('../../README.md', import.meta.url), ...readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => new URL(f, docs))];
+  const text = pages.map((page) => readFileSync(page, 'utf8')).join('\n').replace(/\*\*/g, '');
+  for (const [name, evidence] of Object.entries(EVIDENCE)) {
+    // Numbers of three characters or more ("58.0", "1.82", "22,277"): a lone "2" would match anything.
+    const figures = (evidence.figure.match(/\d[\d,]*(?:\.\d+)?/g) ?? []).filter((n) => n.length >= 3);
+    const missing = figures.filter((n) => !text.includes(n));
+    assert.deepEqual(missing, [], `${name}: ${evidence.figure}`);
   }
 });
