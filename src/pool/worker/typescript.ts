@@ -97,8 +97,7 @@ function filePath(url: string): string | undefined {
 
 /**
  * The URLs of tsx's CommonJS (where it has one) and ESM APIs (`tsx/cjs/api`, `tsx/esm/api`, whose `register()`
- * install its hooks),
- * resolved from the first of `dirs` whose packages include tsx. Not tsx's main entry (what `--import tsx`
+ * install its hooks), resolved from the first of `dirs` whose packages include tsx. Not tsx's main entry (what `--import tsx`
  * loads): that one registers nothing in a worker thread on Node 20, where `--import` itself does not reach threads.
  */
 function findTsx(dirs: readonly string[]): string[] | undefined {

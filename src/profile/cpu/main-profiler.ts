@@ -1,4 +1,4 @@
-/** A CPU profile of the calling thread (the main thread of a profiled program), through the inspector. */
+/** A CPU profile of the calling thread (a profiled program's main thread, or a profiled pool worker), through the inspector. */
 import { Session } from 'node:inspector';
 import { keepSourceMaps, toSourcePositions } from './source-positions.js';
 import type { CpuProfile } from './summary.js';

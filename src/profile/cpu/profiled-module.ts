@@ -11,15 +11,13 @@
  * write also works from an 'exit' handler (a task that calls process.exit).
  */
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { collectTasks } from '../../pool/worker/load-module.js';
 import { importWithTypeScript } from '../../pool/worker/typescript.js';
 import { WaitLog } from '../locks.js';
-import { keepSourceMaps, toSourcePositions } from './source-positions.js';
-import type { CpuProfile } from './summary.js';
+import { startThreadProfiler } from './main-profiler.js';
 
 const params = new URL(import.meta.url).searchParams;
 const target = params.get('target');
@@ -32,14 +30,8 @@ if (!target || !dir) throw new Error('weft profile: the profiled module needs ?t
 const self = isMainThread ? `process-${process.pid}` : `thread-${threadId}`;
 const loadedAt = performance.timeOrigin + performance.now();
 const waitLog = new WaitLog();
-const session = cpu ? new Session() : null;
-if (session) {
-  keepSourceMaps(); // before the target loads, so its functions are placed at their lines in a TypeScript source
-  session.connect();
-  session.post('Profiler.enable');
-  session.post('Profiler.setSamplingInterval', { interval: intervalUs });
-  session.post('Profiler.start');
-}
+// The same profiler as the main thread's: source maps on before the target loads, positions mapped back at the end.
+const profiler = cpu ? startThreadProfiler(intervalUs) : null;
 
 let written = false;
 /** Writes the profile and meta file; `loadFailed`: only a meta that says so, which the parent counts and drops. */
@@ -47,17 +39,10 @@ function writeProfile(loadFailed = false): void {
   if (written) return;
   written = true;
   waitLog.stop();
-  let profile: unknown;
-  if (session && loadFailed) {
-    session.disconnect();
-  } else if (session) {
-    session.post('Profiler.stop', (error, result) => {
-      if (!error) profile = toSourcePositions(result.profile as unknown as CpuProfile);
-    });
-    session.disconnect();
-  }
+  const stopped = profiler?.stop() ?? null;
+  const profile = loadFailed ? null : stopped;
   const base = join(dir!, `${tag}-${self}`);
-  const meta = { self, tag, pid: process.pid, threadId, loadedAt, writtenAt: performance.timeOrigin + performance.now(), cpu: profile !== undefined, waits: waitLog.waits, droppedWaits: waitLog.dropped, loadFailed };
+  const meta = { self, tag, pid: process.pid, threadId, loadedAt, writtenAt: performance.timeOrigin + performance.now(), cpu: profile !== null, waits: waitLog.waits, droppedWaits: waitLog.dropped, loadFailed };
   try {
     // Written under a temporary name first, so the parent never reads half a file; the meta last, as the parent looks for it.
     if (profile) {
