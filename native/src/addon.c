@@ -4,6 +4,7 @@
 #include "futex.h"
 #include "liveness.h"
 #include "parent.h"
+#include "probe.h"
 #include "segment.h"
 #include "util.h"
 
@@ -24,6 +25,7 @@ static napi_value export_all(napi_env env, napi_value exports) {
       {"liveToken", NULL, weft_live_token, NULL, NULL, NULL, napi_enumerable, NULL},
       {"liveCheck", NULL, weft_live_check, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setParentDeathSignal", NULL, weft_set_parent_death_signal, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readFloat64", NULL, weft_read_float64, NULL, NULL, NULL, napi_enumerable, NULL},
       {"bufferPath", NULL, NULL, NULL, NULL, weft_string(env, weft_buffer_path()), napi_enumerable, NULL},
   };
   NAPI_OK(env, napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));

@@ -63,6 +63,8 @@ export interface NativeAddon {
    * `expectedParentPid` (it may have died before the call). Returns false if it had already died.
    */
   setParentDeathSignal(signal: number, expectedParentPid: number): boolean;
+  /** The sum of `view[lo..hi)` in C: the study's memory read probe (bench/probe). */
+  readFloat64(view: Float64Array, lo: number, hi: number): number;
 }
 
 // src/shared/native.ts and dist/shared/native.js both sit two levels below the package root.

@@ -1,5 +1,10 @@
-/** Task module of the array-sum case: a plain summing loop, deliberately not unrolled or vectorised. */
+/**
+ * Task module of the array-sum case: the talk's plain summing loop, deliberately not unrolled or vectorised, and
+ * the SIMD loop of array-sum-simd.ts.
+ */
 import { decodeShared, isSharedDescriptor, type SharedDescriptor } from '../../shared/index.js';
+
+export { simdSum } from './array-sum-simd.js';
 
 /** Sums array[lo..hi). A mapped array may arrive as its descriptor; it is attached (once per process) here. */
 export function sumSlice(array: Float64Array | SharedDescriptor, lo: number, hi: number): number {

@@ -8,6 +8,7 @@ import { preparePeer } from '../python/peer.js';
 import { defineCase, type Prepared } from '../types.js';
 import { siblingModule, startPool, VARIANTS } from '../variants.js';
 import { equalRanges } from './chunks.js';
+import { wasmFloat64Array } from './array-sum-simd.js';
 import type * as Task from './array-sum-task.js';
 
 /** Size parameters: an array of n doubles holding 0..n-1. */
@@ -32,7 +33,8 @@ export const arraySum = defineCase<ArraySumParams, number>({
   name: 'array-sum',
   title: 'Array sum (case 2)',
   summary:
-    'Sum an array 0..N-1 of doubles (the int64 values are exact in a float64: N(N-1)/2 < 2^53), each worker its own slice with a plain loop; checked against N(N-1)/2.',
+    'Sum an array 0..N-1 of doubles (the int64 values are exact in a float64: N(N-1)/2 < 2^53), each worker its own slice with a plain loop, ' +
+    'and (simd) with a WebAssembly SIMD loop of eight partial sums, to show what memory allows; checked against N(N-1)/2.',
   sizes: { tiny: { n: 100_000 }, quick: { n: 10_000_000 }, full: { n: 100_000_000 } },
   describeSize: ({ n }) => `N = ${n.toLocaleString('en-US')} (${((n * 8) / 1e6).toLocaleString('en-US')} MB)`,
   scaling: 'strong',
@@ -42,6 +44,8 @@ export const arraySum = defineCase<ArraySumParams, number>({
     { variant: 'sequential' },
     { variant: 'event-loop' },
     { variant: 'thread' },
+    { variant: 'sequential', mode: 'simd' },
+    { variant: 'thread', mode: 'simd' },
     { variant: 'process' },
     { variant: 'process+shm' },
     { variant: 'py-threading' },
@@ -49,14 +53,19 @@ export const arraySum = defineCase<ArraySumParams, number>({
     { variant: 'py-processes+shm' },
   ],
   async prepare(context): Promise<Prepared<number>> {
-    const { params, variant, workers } = context;
+    const { params, variant, mode, workers } = context;
     if (VARIANTS[variant].runtime === 'python') return preparePeer('array-sum', context);
     const pool = await startPool<typeof Task>(variant, TASK, workers);
     const ranges = equalRanges(params.n, variant === 'sequential' ? 1 : workers);
     const total = (parts: number[]): number => parts.reduce((a, b) => a + b, 0);
     let run: () => Promise<number>;
     let release = (): void => {};
-    if (variant === 'process') {
+    if (mode === 'simd') {
+      // The array in a shared WebAssembly memory; the SIMD loop reads it in place on every thread.
+      const { memory, array } = wasmFloat64Array(params.n);
+      fill(array);
+      run = async () => total(await Promise.all(ranges.map(([lo, hi]) => pool.call.simdSum(memory, lo, hi))));
+    } else if (variant === 'process') {
       // A plain array; each worker gets a copy of its slice, made and sent inside the timed section.
       const array = fill(new Float64Array(params.n));
       run = async () => total(await Promise.all(ranges.map(([lo, hi]) => pool.call.sumCopy(array.slice(lo, hi)))));
