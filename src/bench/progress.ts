@@ -51,6 +51,11 @@ export function progressView(stream: NodeJS.WriteStream = process.stderr, live =
         case 'skip':
           log(e.message);
           break;
+        case 'busy':
+          total += e.runs;
+          bar?.setTotal(total);
+          log(`busy machine: other processes took ${e.cores.toFixed(2)} cores during ${e.case} · ${e.label} · W=${e.workers}; ${e.runs > 0 ? 'running it again' : 'marked busy'}`);
+          break;
       }
     },
     stop() {

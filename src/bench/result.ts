@@ -8,7 +8,11 @@ import type { PythonInfo } from './python/detect.js';
 import type { CaseResult, SizeName } from './types.js';
 
 /** How a claim fared. */
-export type Verdict = 'confirmed' | 'not confirmed' | 'mixed' | 'not measured';
+/**
+ * `inconclusive`: the numbers were measured but cannot judge the claim (the machine was busy, a section was too
+ * small to time, or a baseline is suspect); the evidence says why, and what the verdict would have been.
+ */
+export type Verdict = 'confirmed' | 'not confirmed' | 'mixed' | 'inconclusive' | 'not measured';
 
 /** One claim with its verdict and the numbers behind it. */
 export interface Finding {

@@ -4,6 +4,7 @@
  * optional case-specific mode, e.g. the primes split), and the measurements they produce.
  */
 import type { VariantName } from './variants.js';
+import type { ForeignLoad } from './load.js';
 
 export type { VariantName } from './variants.js';
 
@@ -163,6 +164,17 @@ export interface SeriesResult {
   setupMs?: number;
   /** Why the series did not run or failed. */
   error?: string;
+  /** CPU other processes took while the series ran (its kept try), on Linux. */
+  load?: ForeignLoad;
+  /** How many times the series ran: more than 1 when the machine was busy. */
+  tries?: number;
+  /** True when other processes took more than BUSY_CORES (load.ts) cores in every try. */
+  busy?: boolean;
+  /**
+   * Why this series' speedup cannot be trusted: its baseline came out slower than a variant doing the same
+   * work (an efficiency above 110%), the sign of a baseline measured while something else ran.
+   */
+  baselineSuspect?: string;
 }
 
 /** One case's results. */

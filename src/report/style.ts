@@ -9,6 +9,6 @@ table{border-collapse:collapse;margin:1em 0;font-size:.9em}td,th{border:1px soli
 td:first-child,th:first-child,td:nth-child(3){text-align:left}th{background:#f5f5f5}
 .good{color:#176317;font-weight:600}.bad{color:#b00020;font-weight:600}small{color:#666}
 .verdict{display:inline-block;padding:.05em .5em;border-radius:.8em;font-size:.85em;font-weight:600;white-space:nowrap}
-.confirmed{background:#d9f2d9}.not-confirmed{background:#f8d7da}.mixed{background:#fff3cd}.not-measured{background:#e9ecef}
+.confirmed{background:#d9f2d9}.not-confirmed{background:#f8d7da}.mixed{background:#fff3cd}.not-measured{background:#e9ecef}.inconclusive{background:#e2e3f3}
 .findings td{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1.5em}.chart{min-height:200px}
 code{background:#f3f3f3;padding:0 .2em}`;

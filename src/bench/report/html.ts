@@ -10,11 +10,12 @@ import type { StudyResult } from '../result.js';
 import type { CaseResult } from '../types.js';
 import { VARIANTS } from '../variants.js';
 import { formatMb, formatPercent, formatTime } from './format.js';
+import { formatLoad, loadNote } from './load.js';
 
 function caseTable(c: CaseResult): string {
   const metric = c.metrics[0];
   const hasThroughput = c.series.some((s) => s.throughput);
-  const head = ['series', 'W', 'check', 'time: median (min–max)', 'speedup', 'efficiency', ...(hasThroughput ? ['GB/s'] : []), ...(metric ? [`${metric.label} (${metric.unit}, worst)`] : []), 'peak memory', 'over idle', 'set-up'];
+  const head = ['series', 'W', 'check', 'time: median (min–max)', 'speedup', 'efficiency', ...(hasThroughput ? ['GB/s'] : []), ...(metric ? [`${metric.label} (${metric.unit}, worst)`] : []), 'peak memory', 'over idle', 'set-up', 'others (cores)'];
   const rows = c.series.map((s) => {
     const check = s.error ? `<span class="bad">error: ${esc(s.error)}</span>` : s.ok ? `<span class="good">ok</span> <small>${esc(s.check?.actual ?? '')}</small>` : `<span class="bad">wrong: ${esc(s.check?.actual ?? '')} ≠ ${esc(s.check?.expected ?? '')}</span>`;
     const cells = [
@@ -29,6 +30,7 @@ function caseTable(c: CaseResult): string {
       s.memory ? formatMb(s.memory.peak) : '–',
       s.memory ? formatMb(s.memory.peak - s.memory.baseline) : '–',
       s.setupMs !== undefined ? `${s.setupMs.toFixed(0)} ms` : '–',
+      s.busy ? `<span class="bad">${esc(formatLoad(s))}</span>` : esc(formatLoad(s)),
     ];
     return cells;
   });
@@ -65,6 +67,7 @@ ${esc(result.startedAt)} · ${esc(result.size)} sizes · median of ${result.repe
 <p>${pythonNote}</p>${result.skipped.map((s) => `<p class="bad">${esc(s)}</p>`).join('')}
 <h2>Findings</h2>
 ${table(['verdict', 'claim', 'this run'], findings, 'findings')}
+<p>${esc(loadNote(result))}</p>
 ${bandwidth}
 ${sections}
 <h2>Method</h2>

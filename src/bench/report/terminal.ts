@@ -2,6 +2,7 @@
 import type { StudyResult } from '../result.js';
 import type { CaseResult, SeriesResult } from '../types.js';
 import { formatMb, formatPercent, formatTime } from './format.js';
+import { formatLoad, loadNote } from './load.js';
 
 function pad(cells: string[][]): string {
   const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)));
@@ -21,6 +22,7 @@ function row(c: CaseResult, s: SeriesResult): string[] {
     ...(metric ? [s.metrics?.[metric.key] ? `${Math.max(...s.metrics[metric.key]).toFixed(1)}` : '-'] : []),
     s.memory ? formatMb(s.memory.peak) : '-',
     s.memory ? `+${formatMb(s.memory.peak - s.memory.baseline)}` : '-',
+    formatLoad(s),
   ];
 }
 
@@ -38,6 +40,7 @@ export function caseTable(c: CaseResult): string {
     ...(metric ? [`${metric.label} (max ${metric.unit})`] : []),
     'peak mem',
     'over idle',
+    'others (cores)',
   ];
   return pad([header, ...c.series.map((s) => row(c, s))]);
 }
@@ -59,6 +62,7 @@ export function terminalReport(result: StudyResult): string {
         result.bandwidth.points.map((p) => `best ${p.gbps.max.toFixed(1)} (median ${p.gbps.median.toFixed(1)}) GB/s on ${p.workers} thread${p.workers > 1 ? 's' : ''}`).join(', '),
     );
   }
+  lines.push(loadNote(result));
   for (const c of result.cases) {
     lines.push('', `${c.title}: ${c.sizeLabel}`, caseTable(c));
   }
