@@ -21,7 +21,7 @@ export function loadNote(result: StudyResult): string {
   return (
     `Other processes took up to ${peak.toFixed(2)} cores while a series ran ("others" below; from /proc/stat less weft's own processes). ` +
     (busy > 0
-      ? `${busy} series stayed above ${BUSY_CORES} cores after ${retried > 0 ? 'running again' : 'their tries'}: marked busy, and the findings resting on them are inconclusive.`
+      ? `${busy} series were busy (others above ${BUSY_CORES} cores${retried > 0 ? `; ${retried} of them ran again first` : ''}): marked busy, and the findings resting on their times are inconclusive.`
       : retried > 0
         ? `${retried} series ran again because of it; no kept run was busy.`
         : `No series was busy (others above ${BUSY_CORES} cores, and at least 50 ms of CPU in all).`)
