@@ -21,6 +21,8 @@ export interface FlBenchmarkOptions {
   /** Use only the first N training / test images; 0 = all. */
   readonly trainLimit?: number;
   readonly testLimit?: number;
+  /** Evaluate every N rounds (default: only after the last); evaluation time is not in a round's seconds. */
+  readonly evalEvery?: number;
   /** Any other simulator setting. */
   readonly extra?: SimConfigInput;
 }
@@ -52,6 +54,8 @@ export interface FlBenchmarkResult {
   readonly paramsHash: string;
   /** Test accuracy after the last round. */
   readonly accuracy: number;
+  /** Test accuracy after each round; null for rounds that were not evaluated. */
+  readonly accuracyPerRound: (number | null)[];
   readonly breakdown: {
     readonly startupMs: number;
     readonly startup: StartupBreakdown;
@@ -81,7 +85,7 @@ export async function runFlBenchmark(options: FlBenchmarkOptions): Promise<FlBen
     seed: options.seed,
     trainLimit: options.trainLimit,
     testLimit: options.testLimit,
-    evalEvery: options.rounds,
+    evalEvery: options.evalEvery ?? options.rounds,
   };
   const result = await runSimulation({ config });
   return {
@@ -91,6 +95,7 @@ export async function runFlBenchmark(options: FlBenchmarkOptions): Promise<FlBen
     secondsPerRound: result.rounds.map((r) => (r.trainMs + r.aggregateMs) / 1000),
     paramsHash: result.paramsHash,
     accuracy: result.accuracy ?? 0,
+    accuracyPerRound: result.rounds.map((r) => r.accuracy),
     breakdown: {
       startupMs: result.startup.totalMs,
       startup: result.startup,

@@ -71,3 +71,4 @@ export {
 export { buildReport, toCsv, writeCsvReport, writeJsonReport, type FlReport } from './report.js';
 export { ProgressLine, formatFailure, formatRound } from './progress.js';
 export { runFlBenchmark, type FlBenchmarkOptions, type FlBenchmarkResult, type RoundBreakdown } from './benchmark.js';
+export { buildReplayPlan, writeReplayPlan, type ReplayClient, type ReplayPlan } from './replay-plan.js';
