@@ -4,7 +4,8 @@ Usage: python3 peer.py CASE VARIANT WORKERS PARAMS_JSON
 
 Sets the series up (pool started and warm, data in place; none of it timed), prints one JSON line
 {"ready": true, "setup_ms": ...}, then for every line "run" on stdin times one parallel section
-with time.perf_counter() and prints {"value": ..., "ms": ...}. "exit" or end of input cleans up.
+with time.perf_counter() and prints {"value": ..., "ms": ...}; a case whose run returns a dict (the FL peer)
+sends it whole, and its "ms" when it timed its own sections. "exit" or end of input cleans up.
 Errors are printed as {"error": "..."} and end the process.
 """
 import importlib
@@ -35,7 +36,11 @@ def main():
                 t0 = time.perf_counter()
                 value = series.run()
                 ms = (time.perf_counter() - t0) * 1000
-                reply({"value": int(value), "ms": ms})
+                if isinstance(value, dict):
+                    # A peer that times its own sections (the FL rounds, not the evaluations between them).
+                    reply({"value": value, "ms": value.get("ms", ms)})
+                else:
+                    reply({"value": int(value), "ms": ms})
             elif command == "exit":
                 break
     finally:

@@ -13,19 +13,23 @@ export const PEERS_DIR = fileURLToPath(new URL('../../../bench/python/', import.
 
 interface PeerMessage {
   ready?: boolean;
-  value?: number;
+  value?: unknown;
   ms?: number;
   error?: string;
   trace?: string;
 }
 
-/** Starts the peer for `caseName` and waits until it is set up. */
-export async function preparePeer(caseName: string, context: PrepareContext<unknown>): Promise<Prepared<number>> {
+/**
+ * Starts the peer for `caseName` and waits until it is set up. `env` adds to the peer's environment (the
+ * PyTorch peer's BLAS folder and thread counts). `V` is what the case's `run` returns: a count, or the FL peer's
+ * record.
+ */
+export async function preparePeer<V = number>(caseName: string, context: PrepareContext<unknown>, env: Record<string, string> = {}): Promise<Prepared<V>> {
   if (!context.python) throw new Error('no Python interpreter with numpy was found for the peers');
   const child: ChildProcessWithoutNullStreams = spawn(
     context.python,
     [`${PEERS_DIR}peer.py`, caseName, context.variant, String(context.workers), JSON.stringify(context.params)],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
@@ -54,7 +58,7 @@ export async function preparePeer(caseName: string, context: PrepareContext<unkn
     async run() {
       child.stdin.write('run\n');
       const message = await next();
-      return { value: message.value!, ms: message.ms! };
+      return { value: message.value as V, ms: message.ms! };
     },
     async dispose() {
       if (child.exitCode !== null || child.signalCode !== null) return;
