@@ -11,9 +11,10 @@ import { probeBandwidth, type BandwidthProbe } from './probe/bandwidth.js';
 import { isBusy, startLoadWindow } from './load.js';
 import { evaluateFindings } from './report/findings.js';
 import type { PythonInfo } from './python/detect.js';
+import { peerUnavailable } from './python/availability.js';
 import type { StudyResult } from './result.js';
 import { invert, spread } from './stats.js';
-import type { AnyCase, CaseResult, CheckResult, SeriesResult, SeriesSpec, SizeName } from './types.js';
+import type { AnyCase, CaseResult, CheckResult, RoundFigure, SeriesResult, SeriesRound, SeriesSpec, SizeName } from './types.js';
 import { seriesLabel, VARIANTS, type VariantName } from './variants.js';
 
 export type { StudyResult } from './result.js';
@@ -57,11 +58,15 @@ interface Job {
   workers: number;
 }
 
-function jobsFor(c: AnyCase, options: StudyOptions): Job[] {
+function jobsFor(c: AnyCase, options: StudyOptions, skipped: Set<string>): Job[] {
   const jobs: Job[] = [];
   for (const spec of c.series) {
     if (options.variants && !options.variants.includes(spec.variant)) continue;
-    if (VARIANTS[spec.variant].runtime === 'python' && !options.python.available) continue;
+    const unavailable = peerUnavailable(spec, options.python);
+    if (unavailable) {
+      skipped.add(unavailable);
+      continue;
+    }
     const counts = VARIANTS[spec.variant].singleWorker ? [1] : options.workers;
     for (const workers of counts) jobs.push({ spec, workers });
   }
@@ -79,16 +84,10 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const emit = options.onEvent ?? (() => {});
-  const skipped: string[] = [];
-  const wantsPython = options.cases.some((c) =>
-    c.series.some((s) => VARIANTS[s.variant].runtime === 'python' && (!options.variants || options.variants.includes(s.variant))),
-  );
-  if (wantsPython && !options.python.available) {
-    const message = `Python peers skipped: ${options.python.reason ?? 'no usable Python'}`;
-    skipped.push(message);
-    emit({ kind: 'skip', message });
-  }
-  const plan = options.cases.map((c) => ({ c, jobs: jobsFor(c, options) }));
+  const unavailable = new Set<string>();
+  const plan = options.cases.map((c) => ({ c, jobs: jobsFor(c, options, unavailable) }));
+  const skipped = [...unavailable];
+  for (const message of skipped) emit({ kind: 'skip', message });
   emit({ kind: 'plan', runs: plan.reduce((sum, p) => sum + p.jobs.length * options.repeat, 0) });
 
   let bandwidth: BandwidthProbe | undefined;
@@ -224,11 +223,13 @@ async function runSeries(
   collectGarbage(); // the previous series' data must not count in this one's memory
   sampler.begin();
   const metrics: Record<string, number[]> = {};
+  const rounds: (readonly RoundFigure[])[] = [];
   let failed: CheckResult | undefined;
   let last: CheckResult | undefined;
   try {
     const setupStart = performance.now();
-    const prepared = await c.prepare({ params, variant: spec.variant, mode: spec.mode, workers, python: options.python.available ? options.python.path : undefined });
+    const python = options.python.available ? options.python.path : undefined;
+    const prepared = await c.prepare({ params, variant: spec.variant, mode: spec.mode, workers, python, pythonInfo: options.python });
     result.setupMs = performance.now() - setupStart;
     try {
       // One untimed run first for Node series: V8 compiles the loops and the pages get mapped,
@@ -246,6 +247,7 @@ async function runSeries(
         last = c.check(output.value, params, spec, workers);
         if (!last.ok) failed ??= last;
         for (const [key, value] of Object.entries(last.metrics ?? {})) (metrics[key] ??= []).push(value);
+        if (last.rounds) rounds.push(last.rounds);
         result.timesMs.push(ms);
         emit({ kind: 'run', case: c.name, label, workers, repeat, ms, ok: last.ok });
       }
@@ -260,6 +262,8 @@ async function runSeries(
   result.ok = result.error === undefined && failed === undefined && result.timesMs.length === options.repeat;
   result.check = failed ?? last;
   if (Object.keys(metrics).length > 0) result.metrics = metrics;
+  if (rounds.length > 0) result.rounds = roundsOverRepeats(rounds);
+  if (last?.note) result.note = last.note;
   if (result.timesMs.length > 0) {
     result.time = spread(result.timesMs);
     const bytes = c.throughputBytes?.(params);
@@ -291,4 +295,14 @@ function addSpeedups(c: AnyCase, series: SeriesResult[]): Map<SeriesResult, Seri
     baseOf.set(s, base);
   }
   return baseOf;
+}
+
+/** Each round's times across the repeats, with the last repeat's accuracy. */
+function roundsOverRepeats(repeats: (readonly RoundFigure[])[]): SeriesRound[] {
+  const last = repeats[repeats.length - 1];
+  return last.map((figure, i) => {
+    const same = repeats.map((r) => r[i]).filter((f): f is RoundFigure => f !== undefined);
+    const timesMs = same.map((f) => f.ms);
+    return { round: i + 1, timesMs, medianMs: spread(timesMs).median, accuracy: figure.accuracy, evalMedianMs: spread(same.map((f) => f.evalMs)).median };
+  });
 }

@@ -5,6 +5,7 @@
  */
 import type { VariantName } from './variants.js';
 import type { ForeignLoad } from './load.js';
+import type { PythonInfo } from './python/detect.js';
 
 export type { VariantName } from './variants.js';
 
@@ -32,6 +33,8 @@ export interface PrepareContext<P> {
   workers: number;
   /** The Python interpreter for peer variants (`py-*`), when one is usable. */
   python?: string;
+  /** What was found about that Python (PyTorch, the BLAS folders), for the PyTorch peers. */
+  pythonInfo?: PythonInfo;
 }
 
 /** What one timed run produced. */
@@ -59,6 +62,31 @@ export interface CheckResult {
   actual: string;
   /** Case-specific numbers for this run, by {@link MetricSpec.key} (e.g. lost updates). */
   metrics?: Record<string, number>;
+  /** The FL cases: each round's training + aggregation time and the test accuracy after it. */
+  rounds?: readonly RoundFigure[];
+  /** What the series ran with, for the reports (the PyTorch peers' BLAS and version). */
+  note?: string;
+}
+
+/** One FL round of one run. */
+export interface RoundFigure {
+  ms: number;
+  /** Test accuracy after the round, 0..1. */
+  accuracy: number;
+  /** Milliseconds to evaluate the test set after the round (not in `ms`). */
+  evalMs: number;
+}
+
+/** One FL round over a series' repeats. */
+export interface SeriesRound {
+  round: number;
+  /** Its time in each repeat. */
+  timesMs: number[];
+  medianMs: number;
+  /** Test accuracy after it (the last repeat's; every repeat trains the same model). */
+  accuracy: number;
+  /** Median milliseconds of the evaluation after it. */
+  evalMedianMs: number;
 }
 
 /** A case-specific number recorded per run, shown in tables and charted. */
@@ -159,6 +187,10 @@ export interface SeriesResult {
   check?: CheckResult;
   /** Case metrics per repeat. */
   metrics?: Record<string, number[]>;
+  /** Per-round time and accuracy (the FL cases). */
+  rounds?: SeriesRound[];
+  /** What the series ran with (the PyTorch peers' BLAS). */
+  note?: string;
   memory?: MemoryUse;
   /** Milliseconds to set the series up (start workers, load modules, place data): not in the timings. */
   setupMs?: number;

@@ -14,6 +14,8 @@ export const VARIANT_NAMES = [
   'py-threading',
   'py-processes',
   'py-processes+shm',
+  'torch',
+  'torch-processes',
 ] as const;
 
 /** How a case's work is run. */
@@ -29,6 +31,8 @@ export interface VariantInfo {
   singleWorker: boolean;
   /** One line for reports. */
   description: string;
+  /** True for the PyTorch peers, which also need `import torch` to work. */
+  needsTorch?: boolean;
 }
 
 export const VARIANTS: Record<VariantName, VariantInfo> = {
@@ -84,6 +88,20 @@ export const VARIANTS: Record<VariantName, VariantInfo> = {
     runtime: 'python',
     singleWorker: false,
     description: 'CPython multiprocessing.Pool; workers attach to one multiprocessing.shared_memory segment',
+  },
+  torch: {
+    name: 'torch',
+    runtime: 'python',
+    singleWorker: true,
+    needsTorch: true,
+    description: 'PyTorch, the clients one after another in one process, one thread; the mode names the BLAS',
+  },
+  'torch-processes': {
+    name: 'torch-processes',
+    runtime: 'python',
+    singleWorker: false,
+    needsTorch: true,
+    description: 'PyTorch on a multiprocessing.Pool of one-thread processes; models pickled to and from each client',
   },
 };
 

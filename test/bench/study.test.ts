@@ -12,9 +12,10 @@ import { detectPython } from '../../src/bench/python/detect.js';
 import { CSV_COLUMNS } from '../../src/bench/report/csv.js';
 import { writeResults, type WrittenFiles } from '../../src/bench/report/write.js';
 import { runStudy, type StudyResult } from '../../src/bench/runner.js';
-import { VARIANTS } from '../../src/bench/variants.js';
+import { VARIANT_NAMES, VARIANTS } from '../../src/bench/variants.js';
 
 const python = detectPython();
+const NOT_TORCH = VARIANT_NAMES.filter((v) => !VARIANTS[v].needsTorch);
 let result: StudyResult;
 let files: WrittenFiles;
 let dir: string;
@@ -22,7 +23,8 @@ let dir: string;
 describe('weft bench at tiny sizes', () => {
   before(async () => {
     if (!python.available) console.log(`# Python peers not tested: ${python.reason}`);
-    result = await runStudy({ cases: CASES, size: 'tiny', workers: [2], repeat: 1, warmup: 0, python, probe: true });
+    // The PyTorch peers have their own test (test/bench/fl-torch.test.ts): they do not depend on the Node.
+    result = await runStudy({ cases: CASES, size: 'tiny', workers: [2], repeat: 1, warmup: 0, python, probe: true, variants: NOT_TORCH });
     dir = await mkdtemp(join(tmpdir(), 'weft-bench-test-'));
     files = await writeResults(result, { out: dir });
   });
@@ -34,7 +36,7 @@ describe('weft bench at tiny sizes', () => {
     for (const c of CASES) {
       const got = result.cases.find((x) => x.name === c.name)!;
       for (const spec of c.series) {
-        if (VARIANTS[spec.variant].runtime === 'python' && !python.available) continue;
+        if (VARIANTS[spec.variant].needsTorch || (VARIANTS[spec.variant].runtime === 'python' && !python.available)) continue;
         const s = got.series.find((x) => x.variant === spec.variant && x.mode === spec.mode);
         assert.ok(s, `${c.name} ${spec.variant} ${spec.mode ?? ''} ran`);
         assert.equal(s.error, undefined, `${c.name} ${s.label}: ${s.error}`);

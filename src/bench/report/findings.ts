@@ -7,6 +7,7 @@ import type { Finding, StudyResult, Verdict } from '../result.js';
 import type { SeriesResult } from '../types.js';
 import type { VariantName } from '../variants.js';
 import { formatMb, formatPercent, formatRatio } from './format.js';
+import { pytorchFinding } from './findings-pytorch.js';
 
 /**
  * What a finding reads of a series. Its times by default, which a busy machine or a too-small section spoils;
@@ -363,6 +364,12 @@ export function evaluateFindings(result: StudyResult): Finding[] {
         `at ${atW}: rounds took ${t.time.median.toFixed(0)} ms on threads vs ${p.time.median.toFixed(0)} ms on processes with shared memory (${ratio.toFixed(2)}x)` +
         (t.speedup ? `; threads ${t.speedup.median.toFixed(2)}x the sequential speed (${Math.round((efficiency ?? 0) * 100)}% efficiency).` : '.'),
     });
+  }
+
+  // 13. weft's kernels against PyTorch on the same schedule.
+  {
+    const judged = pytorchFinding(find);
+    add('notMeasured' in judged ? notMeasured('pytorch', judged.claim, judged.notMeasured, judged.target) : judged);
   }
   return findings;
 }

@@ -11,6 +11,7 @@ import type { CaseResult } from '../types.js';
 import { VARIANTS } from '../variants.js';
 import { formatMb, formatPercent, formatTime } from './format.js';
 import { formatLoad, loadNote } from './load.js';
+import { ROUNDS_CAPTION, roundsTable, torchNote } from './rounds.js';
 
 function caseTable(c: CaseResult): string {
   const metric = c.metrics[0];
@@ -49,8 +50,10 @@ export function toHtml(result: StudyResult, charts: readonly Chart[]): string {
   const sections = result.cases
     .map((c) => {
       const own = charts.filter((ch) => ch.caseName === c.name);
+      const rounds = roundsTable(c);
+      const roundsHtml = rounds ? `<p>${esc(ROUNDS_CAPTION)}.</p>${table(rounds.head, rounds.rows.map((row) => row.map(esc)))}` : '';
       return `<section><h2>${esc(c.title)}</h2><p>${esc(c.summary)} Size: <b>${esc(c.sizeLabel)}</b>.</p>${caseTable(c)}
-${chartGrid(own)}</section>`;
+${roundsHtml}${chartGrid(own)}</section>`;
     })
     .join('\n');
   const bandwidth = result.bandwidth
@@ -59,7 +62,7 @@ ${chartGrid(own)}</section>`;
         .join(', ')}.</p>`
     : '';
   const pythonNote = py.available
-    ? `Python peers: <code>${esc(py.path)}</code> ${esc(py.version ?? '')} with numpy ${esc(py.numpy ?? '')}, GIL ${py.gil === false ? 'off' : 'on'}${py.freeThreadedBuild ? '' : ' (no free-threaded build is installed, so the talk\'s free-threaded side is not reproduced here)'}.`
+    ? `Python peers: <code>${esc(py.path)}</code> ${esc(py.version ?? '')} with numpy ${esc(py.numpy ?? '')}, GIL ${py.gil === false ? 'off' : 'on'}${py.freeThreadedBuild ? '' : ' (no free-threaded build is installed, so the talk\'s free-threaded side is not reproduced here)'}.${py.torch ? ` ${esc(torchNote(py))}` : ''}`
     : `Python peers skipped: ${esc(py.reason ?? 'no usable Python')}.`;
   const body = `<h1>Threads or processes? The free-threading talk's study, on this machine</h1>
 <p>${esc(m.cpuModel)} · ${m.cores} cores (${m.logicalCpus} logical) · ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB · ${esc(m.os)} ${esc(m.arch)} · Node ${esc(m.node)} (V8 ${esc(m.v8)})<br>

@@ -3,10 +3,13 @@ import type { StudyResult } from '../result.js';
 import type { CaseResult, SeriesResult } from '../types.js';
 import { formatMb, formatPercent, formatTime } from './format.js';
 import { formatLoad, loadNote } from './load.js';
+import { ROUNDS_CAPTION, roundsTable, torchNote } from './rounds.js';
 
-function pad(cells: string[][]): string {
+/** Aligns columns: the first `leftColumns` (and the last, when `leftLast`) to the left, the rest to the right. */
+function pad(cells: string[][], leftColumns = 3, leftLast = false): string {
   const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-  return cells.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd()).join('\n');
+  const left = (i: number, n: number): boolean => i < leftColumns || (leftLast && i === n - 1);
+  return cells.map((row) => row.map((cell, i) => (left(i, row.length) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
 function row(c: CaseResult, s: SeriesResult): string[] {
@@ -54,6 +57,7 @@ export function terminalReport(result: StudyResult): string {
   );
   if (result.python.available) {
     lines.push(`Python peers: ${result.python.path} ${result.python.version}, numpy ${result.python.numpy}, GIL ${result.python.gil === false ? 'off' : 'on'}`);
+    if (result.python.torch) lines.push(torchNote(result.python));
   }
   for (const note of result.skipped) lines.push(note);
   if (result.bandwidth) {
@@ -65,6 +69,8 @@ export function terminalReport(result: StudyResult): string {
   lines.push(loadNote(result));
   for (const c of result.cases) {
     lines.push('', `${c.title}: ${c.sizeLabel}`, caseTable(c));
+    const rounds = roundsTable(c);
+    if (rounds) lines.push('', `${ROUNDS_CAPTION}:`, pad([rounds.head, ...rounds.rows], 2, true));
   }
   lines.push('', 'Findings');
   for (const f of result.findings) {
