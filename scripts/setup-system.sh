@@ -3,8 +3,9 @@
 #   numpy     python3-numpy: the CPython peers of `weft bench` (Debian's /usr/bin/python3 with numpy)
 #   chromium  the headless browser that checks the HTML reports in the tests
 #   redis     redis-server: the cluster backend's tests start their own on a free loopback port
-#   torch     python3-torch and libopenblas0-pthread: the FL cases' PyTorch peer, run on Debian's reference
-#             BLAS and on OpenBLAS (both stay installed; the study picks one per series)
+#   torch     python3-torch, libblas3 and libopenblas0-pthread: the FL cases' PyTorch peer, run on Debian's
+#             reference BLAS and on OpenBLAS (both stay installed; the study picks one per series). libblas3 is
+#             named because apt counts OpenBLAS as torch's BLAS and would not install the reference one.
 # Usage: scripts/setup-system.sh [--optional] numpy|chromium|redis|torch ...
 # With --optional (used by `npm start`), a machine where we cannot install (not root, no sudo,
 # no network) gets a note and the study runs without the Python peers; without it (CI), failure stops.
@@ -20,6 +21,7 @@ for arg in "$@"; do
     redis) command -v redis-server >/dev/null 2>&1 || wanted+=(redis-server) ;;
     torch)
       /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || wanted+=(python3-torch)
+      compgen -G '/usr/lib/*/blas/libblas.so.3' >/dev/null || wanted+=(libblas3)
       compgen -G '/usr/lib/*/openblas-pthread/libblas.so.3' >/dev/null || wanted+=(libopenblas0-pthread)
       ;;
     *) echo "setup-system: unknown package '$arg' (expected numpy, chromium, redis or torch)" >&2; exit 2 ;;

@@ -133,6 +133,8 @@ describe('when PyTorch or a BLAS is missing', () => {
     const noOpenBlas = { ...base, torch: '1.13', blas: { reference: '/usr/lib/x/blas' } };
     assert.match(peerUnavailable({ variant: 'torch-processes', mode: 'openblas' }, noOpenBlas)!, /openblas BLAS skipped.*libopenblas0-pthread/);
     assert.equal(peerUnavailable({ variant: 'torch', mode: 'reference' }, noOpenBlas), undefined);
+    const noReference = { ...base, torch: '1.13', blas: { openblas: '/usr/lib/x/openblas-pthread' } };
+    assert.match(peerUnavailable({ variant: 'torch', mode: 'reference' }, noReference)!, /reference BLAS skipped.*libblas3/);
     assert.equal(peerUnavailable({ variant: 'thread' }, { available: false, path: 'x' }), undefined);
     assert.match(peerUnavailable({ variant: 'torch' }, noOpenBlas)!, /mode must name a BLAS/);
   });

@@ -12,6 +12,6 @@ export function peerUnavailable(spec: SeriesSpec, python: PythonInfo): string | 
   if (!python.torch) return `PyTorch peers skipped: torch is not installed for ${python.path} (bash scripts/setup-system.sh torch installs python3-torch)`;
   const blas = spec.mode as BlasName;
   if (!BLAS_NAMES.includes(blas)) return `PyTorch series ${spec.variant} (${spec.mode}) skipped: its mode must name a BLAS (${BLAS_NAMES.join(', ')})`;
-  if (!python.blas?.[blas]) return `PyTorch with ${blas} BLAS skipped: no ${blas} libblas.so.3 found (bash scripts/setup-system.sh torch installs libopenblas0-pthread)`;
+  if (!python.blas?.[blas]) return `PyTorch with ${blas} BLAS skipped: no ${blas} libblas.so.3 found (bash scripts/setup-system.sh torch installs ${blas === 'openblas' ? 'libopenblas0-pthread' : 'libblas3'})`;
   return undefined;
 }
