@@ -8,7 +8,8 @@ weighted by their example counts (FedAvg), so only the kernels differ from weft'
 Variants: "torch" trains the clients one after another in this process; "torch-processes" on a fork Pool of
 WORKERS processes, the global model pickled to each client and its trained model pickled back.
 Each process runs one thread (torch.set_num_threads(1)), as each weft worker does. The BLAS is the one the
-dynamic loader found (the Node side picks it with LD_LIBRARY_PATH); it is read back from /proc/self/maps.
+dynamic loader found (the Node side picks it with LD_LIBRARY_PATH); the libraries mapped are read back from
+/proc/self/maps and returned, so the Node side can check them.
 
 A run times every round (training + aggregation) with time.perf_counter() and evaluates the global model on the
 test set after it (timed apart), and returns {"ms": sum of the rounds, "rounds": [{"ms", "accuracy", "evalMs"}], ...}.
@@ -127,6 +128,7 @@ def train_remote(args):
 
 
 def accuracy(model):
+    """Share of the test set classified right (weft's evaluation also sums the loss; this one only takes argmax)."""
     images, labels = DATA["test_images"], DATA["test_labels"]
     model.eval()
     correct = 0
@@ -136,19 +138,28 @@ def accuracy(model):
     return correct / len(labels)
 
 
-def loaded_blas():
-    """Which libblas.so.3 this process mapped (after a matrix product loaded it), from /proc/self/maps:
-    "openblas" or "reference" as src/bench/python/detect.ts names them, else the library's path."""
-    torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+def mapped_blas_libraries():
+    """The BLAS and LAPACK libraries this process mapped, from /proc/self/maps; the Node side names the build
+    (src/bench/python/blas.ts). They are load-time dependencies of libtorch_cpu, so importing torch mapped them."""
     try:
         with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "/libblas.so" in line}
+            paths = {line.split()[-1] for line in maps if "/" in line}
     except OSError:
-        return "unknown"
-    if len(paths) != 1:
-        return ", ".join(sorted(paths)) or "none mapped"
-    folder = os.path.basename(os.path.dirname(paths.pop()))
-    return {"openblas-pthread": "openblas", "blas": "reference"}.get(folder, folder)
+        return []
+    names = ("libblas.so", "liblapack.so", "libopenblas")
+    return sorted(p for p in paths if os.path.basename(p).startswith(names))
+
+
+def warm_up():
+    """One training step and one evaluation, untimed and thrown away: oneDNN builds its kernels at first use, and
+    the Node series get an untimed warm-up run too. Before the pool forks, so its workers inherit the result."""
+    plan, model = DATA["plan"], DATA["model"]
+    batch = DATA["orders"][: plan["batchSize"]]
+    F.cross_entropy(model(DATA["train_images"][batch]), DATA["train_labels"][batch]).backward()
+    model.zero_grad(set_to_none=True)
+    with torch.no_grad():
+        model.eval()
+        model(DATA["test_images"][:1000])
 
 
 class Series:
@@ -162,7 +173,8 @@ class Series:
         DATA["train_images"], DATA["train_labels"] = load_split(plan["files"]["train"], plan["trainLimit"])
         DATA["test_images"], DATA["test_labels"] = load_split(plan["files"]["test"], plan["testLimit"])
         DATA["model"] = build_model(plan, DATA["init"])
-        self.blas = loaded_blas()
+        self.blas_libraries = mapped_blas_libraries()
+        warm_up()
         if variant == "torch":
             self.pool = None
         elif variant == "torch-processes":
@@ -194,7 +206,7 @@ class Series:
             "ms": sum(r["ms"] for r in rounds),
             "accuracy": rounds[-1]["accuracy"],
             "rounds": rounds,
-            "blas": self.blas,
+            "blasLibraries": self.blas_libraries,
             "torch": torch.__version__,
         }
 
@@ -208,6 +220,7 @@ def setup(variant, workers, params):
     return Series(variant, workers, params)
 
 
+# Below: the command-line check that test/bench/fl-torch.test.ts runs, not part of the peer.
 def compare(plan_path, weft_path):
     """Replays a plan and compares PyTorch's final model with weft's (a float32 file in weft's layout)."""
     series = Series("torch", 1, {"plan": plan_path})

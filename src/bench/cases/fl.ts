@@ -6,15 +6,10 @@
  * PyTorch is a peer when it is installed: it replays the same schedule (src/fl/sim/replay-plan.ts) from the
  * same initial model, once with each BLAS found, sequentially and on processes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runFlBenchmark } from '../../fl/sim/benchmark.js';
 import type { SimConfigInput } from '../../fl/sim/config.js';
-import { buildReplayPlan, writeReplayPlan } from '../../fl/sim/replay-plan.js';
-import type { BlasName } from '../python/detect.js';
-import { preparePeer } from '../python/peer.js';
-import { defineCase, type PrepareContext, type Prepared, type RoundFigure, type SeriesSpec } from '../types.js';
+import { prepareTorchPeer, TORCH_SERIES } from '../python/torch-peer.js';
+import { defineCase, type RoundFigure } from '../types.js';
 import { VARIANTS, type VariantName } from '../variants.js';
 
 /** Size parameters. */
@@ -39,14 +34,6 @@ export interface FlValue {
   torch?: string;
 }
 
-/** What the PyTorch peer returns. */
-interface TorchValue {
-  accuracy: number;
-  rounds: RoundFigure[];
-  blas: string;
-  torch: string;
-}
-
 const BACKEND: Partial<Record<VariantName, 'sequential' | 'thread' | 'process'>> = {
   sequential: 'sequential',
   thread: 'thread',
@@ -65,43 +52,6 @@ function simConfig(model: 'mlp' | 'cnn', params: FlParams) {
   return { model, rounds: params.rounds, clients: params.clients, fraction: params.fraction, trainLimit: params.trainLimit, testLimit: params.testLimit, seed: 1 } satisfies SimConfigInput;
 }
 
-/** The PyTorch peer for one series: writes the schedule, starts the peer on the series' BLAS. */
-async function prepareTorch(model: 'mlp' | 'cnn', context: PrepareContext<FlParams>): Promise<Prepared<FlValue>> {
-  const blasDir = context.pythonInfo?.blas?.[context.mode as BlasName];
-  if (!blasDir) throw new Error(`no ${context.mode} BLAS was found for the PyTorch peer`);
-  const dir = mkdtempSync(join(tmpdir(), 'weft-fl-plan-'));
-  try {
-    const plan = writeReplayPlan(buildReplayPlan(simConfig(model, context.params)), dir);
-    // One thread per process, as each weft worker runs; the BLAS folder first on the loader's path.
-    const env = { LD_LIBRARY_PATH: blasDir, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-    const peer = await preparePeer<TorchValue>('fl_torch', { ...context, params: { plan } }, env);
-    return {
-      async run() {
-        const output = await peer.run();
-        const v = output.value;
-        // The loader's path decides which libblas.so.3 torch gets; a series that ran on another is not its figure.
-        if (v.blas !== context.mode) throw new Error(`the PyTorch peer was to run on ${context.mode} BLAS but mapped ${v.blas}`);
-        return { value: { accuracy: v.accuracy, rounds: v.rounds, blas: v.blas, torch: v.torch }, ms: output.ms };
-      },
-      async dispose() {
-        try {
-          await peer.dispose();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      },
-    };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-const TORCH_SERIES: SeriesSpec[] = (['openblas', 'reference'] as const).flatMap((blas) => [
-  { variant: 'torch', mode: blas },
-  { variant: 'torch-processes', mode: blas },
-]);
-
 /**
  * One FL case per model configuration, so the study shows both ends the issue asks for: a light
  * configuration (many clients, few local steps each: the executor's per-task overhead shows) and a
@@ -118,7 +68,7 @@ function flCase(spec: { name: string; title: string; model: 'mlp' | 'cnn'; summa
     series: [{ variant: 'sequential' }, { variant: 'thread' }, { variant: 'process+shm' }, ...TORCH_SERIES],
     async prepare(context) {
       const { params, variant, workers } = context;
-      if (VARIANTS[variant].needsTorch) return prepareTorch(spec.model, context);
+      if (VARIANTS[variant].needsTorch) return prepareTorchPeer(simConfig(spec.model, params), context);
       const backend = BACKEND[variant];
       if (!backend) throw new Error(`${spec.name} has no variant ${variant}`);
       return {
@@ -131,12 +81,12 @@ function flCase(spec: { name: string; title: string; model: 'mlp' | 'cnn'; summa
         async dispose() {},
       };
     },
-    check(value, params) {
+    check(value, params, series) {
       const expected = reference.get(spec.name + JSON.stringify(params));
       const accuracy = `accuracy ${(value.accuracy * 100).toFixed(1)}%`;
       const floor = `accuracy >= ${(params.minAccuracy * 100).toFixed(0)}%`;
       const verdict = { rounds: value.rounds, note: value.blas ? `${value.blas} BLAS, torch ${value.torch}` : undefined };
-      if (value.paramsHash === undefined) {
+      if (VARIANTS[series.variant].needsTorch) {
         // PyTorch: learns, and lands where weft's sequential run did on the same schedule.
         const near = expected === undefined || Math.abs(value.accuracy - expected.accuracy) <= TORCH_ACCURACY_SLACK;
         return {
@@ -151,7 +101,7 @@ function flCase(spec: { name: string; title: string; model: 'mlp' | 'cnn'; summa
         ...verdict,
         ok: sameModel && value.accuracy >= params.minAccuracy,
         expected: `${expected ? `model ${expected.hash.slice(0, 12)}, ` : ''}${floor}`,
-        actual: `model ${value.paramsHash.slice(0, 12)}, ${accuracy}`,
+        actual: `model ${value.paramsHash?.slice(0, 12)}, ${accuracy}`,
       };
     },
   });

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { findBlas, type BlasName } from './blas.js';
 
 /** Debian's interpreter; the one `apt-get install python3-numpy` equips. */
 export const DEFAULT_PYTHON = '/usr/bin/python3';
@@ -24,16 +24,11 @@ export interface PythonInfo {
   freeThreadedBuild?: boolean;
   /** PyTorch's version, when `import torch` works. */
   torch?: string;
-  /** Folders holding a `libblas.so.3` the PyTorch peer can be pointed at, by BLAS. */
+  /** Why `import torch` failed, when torch is installed but broken. */
+  torchError?: string;
+  /** The LD_LIBRARY_PATH that points the PyTorch peer at each installed BLAS build. */
   blas?: Partial<Record<BlasName, string>>;
 }
-
-/** The BLAS libraries the PyTorch peer runs with, when installed (Debian's alternatives for libblas.so.3). */
-export const BLAS_NAMES = ['reference', 'openblas'] as const;
-export type BlasName = (typeof BLAS_NAMES)[number];
-
-/** Debian's folder of each BLAS under the multiarch library folder (e.g. /usr/lib/x86_64-linux-gnu). */
-const BLAS_FOLDERS: Record<BlasName, string> = { reference: 'blas', openblas: 'openblas-pthread' };
 
 const PROBE = `
 import json, sys, sysconfig
@@ -50,6 +45,9 @@ try:
     info["torch"] = torch.__version__
 except ImportError:
     info["torch"] = None
+except Exception as error:  # installed but broken (a missing shared library raises OSError): say so, keep numpy
+    info["torch"] = None
+    info["torch_error"] = f"{type(error).__name__}: {error}"
 info["libdir"] = "/usr/lib/" + (sysconfig.get_config_var("MULTIARCH") or "")
 print(json.dumps(info))
 `;
@@ -57,11 +55,12 @@ print(json.dumps(info))
 /** Probes `path` (default {@link DEFAULT_PYTHON}); never throws. */
 export function detectPython(path: string = DEFAULT_PYTHON): PythonInfo {
   if (!existsSync(path)) return { available: false, path, reason: `${path} does not exist` };
-  const probe = spawnSync(path, ['-c', PROBE], { encoding: 'utf8', timeout: 20_000 });
+  // importing torch loads ~1 GB of libraries: slow from a cold disk on a busy machine, hence the long timeout
+  const probe = spawnSync(path, ['-c', PROBE], { encoding: 'utf8', timeout: 60_000 });
   if (probe.status !== 0) {
     return { available: false, path, reason: `${path} failed to start: ${(probe.stderr || probe.error?.message || '').trim()}` };
   }
-  const found = JSON.parse(probe.stdout) as { version: string; numpy: string | null; torch: string | null; libdir: string; gil: boolean; free_threaded_build: boolean };
+  const found = JSON.parse(probe.stdout) as { version: string; numpy: string | null; torch: string | null; torch_error?: string; libdir: string; gil: boolean; free_threaded_build: boolean };
   const info: PythonInfo = {
     available: found.numpy !== null,
     path,
@@ -71,13 +70,10 @@ export function detectPython(path: string = DEFAULT_PYTHON): PythonInfo {
   };
   if (found.numpy === null) info.reason = `numpy is not installed for ${path} (scripts/setup.sh installs python3-numpy)`;
   else info.numpy = found.numpy;
+  if (found.torch_error) info.torchError = found.torch_error;
   if (found.torch !== null) {
     info.torch = found.torch;
-    info.blas = {};
-    for (const name of BLAS_NAMES) {
-      const dir = join(found.libdir, BLAS_FOLDERS[name]);
-      if (existsSync(join(dir, 'libblas.so.3'))) info.blas[name] = dir;
-    }
+    info.blas = findBlas(found.libdir);
   }
   return info;
 }
