@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fl, flCnn } from '../../src/bench/cases/fl.js';
 import { peerUnavailable } from '../../src/bench/python/availability.js';
+import { blasOfMapped } from '../../src/bench/python/blas.js';
 import { detectPython, type PythonInfo } from '../../src/bench/python/detect.js';
 import { PEERS_DIR } from '../../src/bench/python/peer.js';
 import { toHtml } from '../../src/bench/report/html.js';
@@ -62,8 +63,9 @@ describe('replay plan', () => {
     assert.equal(plan.init.length, plan.layout.reduce((n, b) => n + b.size, 0));
   });
 
-  it('refuses server algorithms it does not replay', () => {
+  it('refuses server algorithms and faults it does not replay', () => {
     assert.throws(() => buildReplayPlan({ algorithm: 'fedadam' }), (e: Error) => e instanceof FlArgumentError && /FedAvg only, not 'fedadam'/.test(e.message));
+    assert.throws(() => buildReplayPlan({ faults: { clients: [3] } }), (e: Error) => e instanceof FlArgumentError && /without faults/.test(e.message));
   });
 });
 
@@ -134,9 +136,20 @@ describe('when PyTorch or a BLAS is missing', () => {
     assert.match(peerUnavailable({ variant: 'torch-processes', mode: 'openblas' }, noOpenBlas)!, /openblas BLAS skipped.*libopenblas0-pthread/);
     assert.equal(peerUnavailable({ variant: 'torch', mode: 'reference' }, noOpenBlas), undefined);
     const noReference = { ...base, torch: '1.13', blas: { openblas: '/usr/lib/x/openblas-pthread' } };
-    assert.match(peerUnavailable({ variant: 'torch', mode: 'reference' }, noReference)!, /reference BLAS skipped.*libblas3/);
+    assert.match(peerUnavailable({ variant: 'torch', mode: 'reference' }, noReference)!, /reference BLAS skipped.*libblas3 and liblapack3/);
+    const broken = { ...base, torchError: 'OSError: libdnnl.so.2: cannot open shared object file' };
+    assert.match(peerUnavailable({ variant: 'torch', mode: 'openblas' }, broken)!, /import torch failed.*libdnnl/);
     assert.equal(peerUnavailable({ variant: 'thread' }, { available: false, path: 'x' }), undefined);
-    assert.match(peerUnavailable({ variant: 'torch' }, noOpenBlas)!, /mode must name a BLAS/);
+    assert.throws(() => peerUnavailable({ variant: 'torch' }, noOpenBlas), /mode undefined; it must name a BLAS/);
+  });
+
+  it('names the BLAS build from the libraries a process mapped, and a mix as a mix', () => {
+    const lib = '/usr/lib/x86_64-linux-gnu';
+    assert.equal(blasOfMapped([`${lib}/blas/libblas.so.3.11.0`, `${lib}/lapack/liblapack.so.3.11.0`]), 'reference');
+    assert.equal(blasOfMapped([`${lib}/openblas-pthread/libblas.so.3`, `${lib}/openblas-pthread/libopenblasp-r0.3.21.so`]), 'openblas');
+    // OpenBLAS's LAPACK beside the reference BLAS loads OpenBLAS too: no series may call that reference.
+    assert.match(blasOfMapped([`${lib}/blas/libblas.so.3.11.0`, `${lib}/openblas-pthread/liblapack.so.3`]), /^a mix/);
+    assert.equal(blasOfMapped([]), 'no BLAS mapped');
   });
 
   it('the study skips those series with the reason and runs the rest', async () => {

@@ -15,7 +15,7 @@ import { pytorchFinding } from './findings-pytorch.js';
  * memory it held (lost updates, exactness, peak memory), which a busy machine does not make wrong.
  */
 type Reads = 'time' | 'speed' | 'outcome';
-type Lookup = (caseName: string, variant: VariantName, mode: string | undefined, workers: number, reads?: Reads) => SeriesResult | undefined;
+export type Lookup = (caseName: string, variant: VariantName, mode: string | undefined, workers: number, reads?: Reads) => SeriesResult | undefined;
 
 interface Used {
   series: SeriesResult;

@@ -41,7 +41,7 @@ export interface RoundBreakdown {
   readonly copyMs: number;
   /** Weighted averaging and the server optimiser, on the main thread. */
   readonly aggregateMs: number;
-  /** Evaluating the global model (only the last round is evaluated in a benchmark). */
+  /** Evaluating the global model (0 in rounds the benchmark's `evalEvery` skips). */
   readonly evalMs: number;
 }
 

@@ -20,6 +20,8 @@ import { INIT_STREAM, SERVER_STREAM } from './streams.js';
 /** One client's part in one round. */
 export interface ReplayClient {
   readonly id: number;
+  /** The client's training examples (its share of the partition). */
+  readonly examples: number;
   /** Training-set indices in the order they are fed, all epochs back to back (epochs x examples). */
   readonly order: Uint32Array;
 }
@@ -37,7 +39,8 @@ export interface ReplayPlan {
 
 /**
  * Draws the schedule of the built-in FedAvg server and SGD trainer (no faults, no custom protocols). Throws
- * {@link FlArgumentError} for another server algorithm and {@link ConfigError} for a bad setting.
+ * {@link FlArgumentError} for another server algorithm or a config with faults (a failed client changes the
+ * average), and {@link ConfigError} for a bad setting.
  * @example
  * const plan = buildReplayPlan({ model: 'mlp', rounds: 2, clients: 20, trainLimit: 2000 });
  * console.log(plan.rounds[0].map((c) => c.id), plan.init.length);
@@ -45,6 +48,7 @@ export interface ReplayPlan {
 export function buildReplayPlan(input: SimConfigInput): ReplayPlan {
   const config = resolveConfig(input);
   if (config.algorithm !== 'fedavg') throw new FlArgumentError(`a replay plan covers FedAvg only, not '${config.algorithm}'`);
+  if (config.faults.clients.length > 0 || config.faults.probability > 0) throw new FlArgumentError('a replay plan covers runs without faults; this config injects client failures');
   const files = { train: mnistFiles('train'), test: mnistFiles('test') };
   const labels = readIdxFile(files.train.labels, config.trainLimit > 0 ? { limit: config.trainLimit } : {}).data as Uint8Array;
   const partition = partitionClients(config, labels);
@@ -55,12 +59,16 @@ export function buildReplayPlan(input: SimConfigInput): ReplayPlan {
   const rounds: ReplayClient[][] = [];
   for (let round = 1; round <= config.rounds; round++) {
     const ids = sampleWithoutReplacement(config.clients, clientsPerRound(config), server);
-    rounds.push(ids.map((id) => ({ id, order: clientOrder(partition[id], config.epochs, Rng.derive(config.seed, id, round)) })));
+    rounds.push(ids.map((id) => ({ id, examples: partition[id].length, order: clientOrder(partition[id], config.epochs, Rng.derive(config.seed, id, round)) })));
   }
   return { config, layout: model.layout, init, rounds, files };
 }
 
-/** The trainer's order: each epoch shuffles the previous epoch's order in place (src/fl/train.ts). */
+/**
+ * The trainer's order: each epoch shuffles the previous epoch's order in place. A copy of src/fl/train.ts's loop
+ * kept apart so the plan needs no model; test/bench/fl-torch.test.ts fails if the two drift (weft and the replay
+ * would no longer end on the same model).
+ */
 function clientOrder(indices: Uint32Array, epochs: number, rng: Rng): Uint32Array {
   const running = Uint32Array.from(indices);
   const out = new Uint32Array(epochs * indices.length);
@@ -80,7 +88,7 @@ export function writeReplayPlan(plan: ReplayPlan, dir: string): string {
   let offset = 0;
   const rounds = plan.rounds.map((clients) =>
     clients.map((c) => {
-      const entry = { id: c.id, offset, length: c.order.length, examples: c.order.length / plan.config.epochs };
+      const entry = { id: c.id, offset, length: c.order.length, examples: c.examples };
       offset += c.order.length;
       return entry;
     }),
