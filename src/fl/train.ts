@@ -74,13 +74,18 @@ export class LocalTrainer {
         const images = data.images;
         for (let b = 0; b < n; b++) {
           const e = order[start + b];
-          const from = e * features;
-          const to = b * features;
-          for (let k = 0; k < features; k++) x[to + k] = images[from + k];
+          x.set(images.subarray(e * features, (e + 1) * features), b * features);
           y[b] = data.labels[e];
         }
-        const loss = this.model.lossAndGrad(params, this.grad, x, y, n);
-        optimizer.step(params, this.grad);
+        // The fused step gives the same bits as lossAndGrad + optimizer.step, without the gradient's round trip.
+        const rate = optimizer.plainRate();
+        let loss: number;
+        // Nothing but this loop touches params between its steps, so every step after the first continues.
+        if (rate !== null && this.model.lossAndStep) loss = this.model.lossAndStep(params, x, y, n, rate, steps > 0);
+        else {
+          loss = this.model.lossAndGrad(params, this.grad, x, y, n);
+          optimizer.step(params, this.grad);
+        }
         lossSum += loss * n;
         steps++;
       }

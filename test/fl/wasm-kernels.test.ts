@@ -11,6 +11,8 @@ import { conv2dBackward, conv2dForward, type Conv2dShape } from '../../src/fl/mo
 import { denseBackward, denseForward, type DenseShape } from '../../src/fl/models/dense.js';
 import { createMlp } from '../../src/fl/models/mlp.js';
 import type { Model } from '../../src/fl/models/types.js';
+import { Sgd } from '../../src/fl/optim/sgd.js';
+import { LocalTrainer } from '../../src/fl/train.js';
 import { Rng } from '../../src/fl/rng.js';
 import { startThread } from '../../src/sync/thread.js';
 import { WasmArena } from '../../src/fl/wasm/arena.js';
@@ -229,6 +231,55 @@ describe('wasm models', () => {
       assert.equal(b.correct, a.correct);
       assert.ok(Math.abs(a.lossSum - b.lossSum) < 1e-4 * a.lossSum);
     }
+  });
+
+  it('lossAndStep gives the bits of lossAndGrad + Sgd.step (SIMD and tail of the step, continued steps, other calls between)', () => {
+    for (const make of [() => createMlp({ kernels: 'wasm' }), () => createCnn({ kernels: 'wasm' })]) {
+      const model = make();
+      assert.ok(model.paramCount % 4 !== 0, 'the parameter count leaves a tail for the one-at-a-time loop');
+      const start = new Float32Array(model.paramCount);
+      model.init(start, Rng.fromSeed(21));
+      const fused = start.slice();
+      const apart = start.slice();
+      const grad = new Float32Array(model.paramCount);
+      const sgd = new Sgd({ lr: 0.05 });
+      assert.equal(sgd.plainRate(), 0.05);
+      for (const [step, [from, n]] of [[0, 10], [10, 7], [17, 10], [27, 10]].entries()) {
+        const x = data.images.subarray(from * 784, (from + n) * 784);
+        const labels = data.labels.subarray(from, from + n);
+        // Another use of the model in between (other parameters) must not leave the next continued step stale.
+        if (step === 2) model.evaluate(start, data.images, data.labels, 5);
+        const lossFused = model.lossAndStep!(fused, x, labels, n, 0.05, step > 0);
+        const lossApart = model.lossAndGrad(apart, grad, x, labels, n);
+        sgd.step(apart, grad);
+        assert.equal(lossFused, lossApart);
+        assert.equal(hash(fused), hash(apart));
+      }
+      assert.notEqual(hash(fused), hash(start));
+    }
+  });
+
+  it('LocalTrainer ends on the same model through the fused step as through lossAndGrad + step', () => {
+    const model = createMlp({ kernels: 'wasm' });
+    // The same model without lossAndStep, so the trainer takes the separate path.
+    const unfused: Model = Object.assign(Object.create(Object.getPrototypeOf(model)), model, { lossAndStep: undefined });
+    const start = new Float32Array(model.paramCount);
+    model.init(start, Rng.fromSeed(22));
+    const ends = [model, unfused].map((m) => {
+      const params = start.slice();
+      const indices = Array.from({ length: 64 }, (_, i) => i);
+      new LocalTrainer(m).train(params, indices, data, { epochs: 2, batchSize: 10 }, new Sgd({ lr: 0.05 }), Rng.fromSeed(23));
+      return hash(params);
+    });
+    assert.equal(ends[0], ends[1]);
+  });
+
+  it('only a plain step is fused: momentum, weight decay or a proximal term keep the separate step', () => {
+    assert.equal(new Sgd({ lr: 0.1, momentum: 0.9 }).plainRate(), null);
+    assert.equal(new Sgd({ lr: 0.1, weightDecay: 1e-4 }).plainRate(), null);
+    const prox = new Sgd({ lr: 0.1 });
+    prox.setProximal({ mu: 0.01, anchor: new Float32Array(4) });
+    assert.equal(prox.plainRate(), null);
   });
 
   it('bit-identical gradients across instances, calls with other batch sizes in between, and a worker thread', async () => {

@@ -78,6 +78,8 @@ export abstract class WasmModelBase extends ModelBase {
   protected capacity = 0;
   protected params: Ptr = 0;
   protected grad: Ptr = 0;
+  /** The caller's array the arena's parameters equal, as the last {@link lossAndStep} left both; else null. */
+  private stepped: FloatArray | null = null;
 
   protected constructor(private readonly meta: Model) {
     super(meta, Float32Array);
@@ -94,6 +96,7 @@ export abstract class WasmModelBase extends ModelBase {
   protected reserve(n: number): void {
     if (n <= this.capacity) return;
     this.capacity = n;
+    this.stepped = null;
     this.a.reset();
     this.params = this.a.alloc(this.paramCount);
     this.grad = this.a.alloc(this.paramCount);
@@ -103,6 +106,30 @@ export abstract class WasmModelBase extends ModelBase {
   /** Lays out the rest of the arena (after the parameters and the gradient) for batches of up to `n`. */
   protected abstract layOut(n: number): void;
 
+  /**
+   * Forward and backward pass over `n` examples with the parameters already in the arena; leaves the gradient at
+   * `this.grad` and returns the mean loss.
+   */
+  protected abstract gradientInArena(x: FloatArray, labels: ArrayLike<number>, n: number): number;
+
+  lossAndGrad(params: FloatArray, grad: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): number {
+    this.reserve(n);
+    this.copyParams(params);
+    const loss = this.gradientInArena(x, labels, n);
+    grad.set(this.a.floats(this.grad, this.paramCount));
+    return loss;
+  }
+
+  lossAndStep(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number, lr: number, continued = false): number {
+    this.reserve(n);
+    if (!(continued && this.stepped === params)) this.copyParams(params);
+    const loss = this.gradientInArena(x, labels, n);
+    this.a.k.sgd(this.params, this.grad, this.paramCount, lr);
+    params.set(this.a.floats(this.params, this.paramCount));
+    this.stepped = params;
+    return loss;
+  }
+
   protected preparePredict(params: FloatArray, n: number): number {
     this.reserve(Math.min(n, this.predictBatch));
     this.copyParams(params);
@@ -111,6 +138,7 @@ export abstract class WasmModelBase extends ModelBase {
 
   /** Copies the caller's parameters into the arena. */
   protected copyParams(params: FloatArray): void {
+    this.stepped = null;
     this.a.f32.set(params.subarray(0, this.paramCount), this.params >> 2);
   }
 }

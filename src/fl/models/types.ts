@@ -50,6 +50,14 @@ export interface Model {
    * which overwrites `grad`.
    */
   lossAndGrad(params: FloatArray, grad: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): number;
+  /**
+   * Optional: {@link lossAndGrad} followed by one plain SGD step, `params[i] -= lr * grad[i]`, in one call, with the
+   * same bits as `Sgd.step` gives (the wasm models do the step inside their memory rather than copy the gradient
+   * out and loop over it in JavaScript). Returns the mean loss, as lossAndGrad does. With `continued`, the caller
+   * promises `params` still hold exactly what the previous call on this model left in them (the next step of one
+   * training loop), so the model may skip reading them in again.
+   */
+  lossAndStep?(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number, lr: number, continued?: boolean): number;
   /** Loss and correct count over `n` examples, processed in fixed-size chunks (a fixed summation order). */
   evaluate(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): EvalResult;
   /** Writes logits (`n * classes`) for `n` examples into `out`. */

@@ -152,14 +152,11 @@ class WasmCnn extends WasmModelBase {
     wasmDenseForward(a, this.fc2, this.h.p, this.z.p, n, s);
   }
 
-  lossAndGrad(params: FloatArray, grad: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): number {
-    this.reserve(n);
-    this.copyParams(params);
+  protected gradientInArena(x: FloatArray, labels: ArrayLike<number>, n: number): number {
     this.forward(x, n);
     const a = this.a;
     const s = this.scratch;
     const lossSum = softmaxCrossEntropy(this.z.v, labels, n, this.classes, this.dz.v);
-    const g = a.floats(this.grad, this.paramCount);
     // Every layer input below is a ReLU (or ReLU + max-pool) output, so dx masks fuse those ReLUs' backward.
     wasmDenseBackward(a, this.fc2, this.h.p, this.dz.p, n, this.dh.p, true, s);
     wasmDenseBackward(a, this.fc1, this.p2.p, this.dh.p, n, this.dp2.p, true, s);
@@ -171,7 +168,6 @@ class WasmCnn extends WasmModelBase {
     maxPoolBackward(this.pool1, this.dp1.v, this.arg1, this.da1.v, n);
     reluBackward(this.a1.v, this.da1.v, this.da1.v, n * s1);
     wasmConvBackward(a, this.conv1, this.x.p, this.da1.p, n, 0, false, s);
-    grad.set(g);
     return lossSum / n;
   }
 

@@ -68,21 +68,17 @@ class WasmMlp extends WasmModelBase {
     }
   }
 
-  lossAndGrad(params: FloatArray, grad: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): number {
-    this.reserve(n);
-    this.copyParams(params);
+  protected gradientInArena(x: FloatArray, labels: ArrayLike<number>, n: number): number {
     this.forward(x, n);
     const last = this.layers.length - 1;
     const logits = this.a.floats(this.acts[last], n * this.classes);
     const dLogits = this.a.floats(this.dActs[last], n * this.classes);
     const lossSum = softmaxCrossEntropy(logits, labels, n, this.classes, dLogits);
-    const g = this.a.floats(this.grad, this.paramCount);
     for (let l = last; l >= 0; l--) {
       const input = l === 0 ? this.x : this.acts[l - 1];
       const dInput = l === 0 ? 0 : this.dActs[l - 1];
       wasmDenseBackward(this.a, this.layers[l], input, this.dActs[l], n, dInput, true, this.scratch);
     }
-    grad.set(g);
     return lossSum / n;
   }
 

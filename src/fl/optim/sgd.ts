@@ -67,6 +67,14 @@ export class Sgd {
     this.buffer = state.momentumBuffer === null ? null : state.momentumBuffer.slice();
   }
 
+  /**
+   * The learning rate when a step is nothing but `params[i] -= lr * grad[i]` (no momentum, weight decay or
+   * proximal term), which a model may then fuse with its gradient (`Model.lossAndStep`); otherwise null.
+   */
+  plainRate(): number | null {
+    return this.momentum === 0 && this.weightDecay === 0 && this.proximal === null ? this.lr : null;
+  }
+
   /** Updates `params` in place from `grad` (same length). */
   step(params: FloatArray, grad: FloatArray): void {
     const n = params.length;

@@ -82,12 +82,7 @@ export function wasmDenseBackward(
   }
   // dW[i, :] = sum_b x[b, i] dy[b, :] over the examples where x[b, i] is not 0 (a strided gather down the batch).
   // Written, not accumulated, so the model need not clear 6 MB of gradient first.
-  for (let i = 0; i < inSize; i++) {
-    const nnz = k.gather(x + 4 * i, 4 * inSize, n, dy, 4 * outSize, s.val, s.idx, 0);
-    const row = l.gw + 4 * i * outSize;
-    if (nnz === 0) f.fill(0, row >> 2, (row >> 2) + outSize);
-    else k.spmv(s.val, s.idx, nnz, 0, 0, row, outSize);
-  }
+  k.outer(x, inSize, n, dy, outSize, l.gw, s.val, s.idx);
   if (dx === 0) return;
   // dx[b, i] = W[i, :] . dy[b, :]: row dot products, so W is read in place rather than transposed every step.
   k.rowsdot(l.w, inSize, outSize, dy, n, 4 * outSize, dx, 4 * inSize);

@@ -14,7 +14,7 @@
   ;; val[] and the row address base + i * rstride to idx[], starting at entry nnz. Returns the new count.
   ;; Branch-free (it stores every element and advances only on non-zeros), because whether a pixel or a ReLU
   ;; output is zero is unpredictable; val and idx need one spare entry.
-  (func (export "gather")
+  (func $gather (export "gather")
     (param $x i32) (param $xstride i32) (param $len i32)
     (param $base i32) (param $rstride i32)
     (param $val i32) (param $idx i32) (param $nnz i32)
@@ -45,7 +45,7 @@
   ;; Outputs go 32 at a time in eight f32x4 accumulators that stay in registers for the whole sparse row, so each
   ;; weight load feeds one multiply and one add and nothing is stored until the block is done; then 4 at a time,
   ;; then one at a time. Every output sums its terms in the order of j.
-  (func (export "spmv")
+  (func $spmv (export "spmv")
     (param $val i32) (param $idx i32) (param $nnz i32) (param $col i32)
     (param $bias i32) (param $out i32) (param $n i32)
     (local $o i32) (local $vend i32) (local $pv i32) (local $pi i32) (local $r i32) (local $s v128)
@@ -284,4 +284,59 @@
         (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
         (local.set $src (i32.add (local.get $src) (i32.const 4)))
         (br $one))))
+
+  ;; One plain SGD step, w[i] = f32(f64(w[i]) - lr * f64(g[i])) for i < len: in double, then rounded to float32,
+  ;; exactly as src/fl/optim/sgd.ts computes `params[i] -= lr * grad[i]` in JavaScript, so either path gives the
+  ;; same bits. Four at a time (two f64x2 halves), then one at a time.
+  (func (export "sgd") (param $w i32) (param $g i32) (param $len i32) (param $lr f64)
+    (local $end i32) (local $end4 i32) (local $rate v128) (local $wv v128) (local $gv v128) (local $lo v128) (local $hi v128)
+    (local.set $rate (f64x2.splat (local.get $lr)))
+    (local.set $end (i32.add (local.get $w) (i32.shl (local.get $len) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $w) (i32.shl (i32.and (local.get $len) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $quad
+        (br_if $done4 (i32.ge_u (local.get $w) (local.get $end4)))
+        (local.set $wv (v128.load align=4 (local.get $w)))
+        (local.set $gv (v128.load align=4 (local.get $g)))
+        (local.set $lo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $wv))
+                                  (f64x2.mul (local.get $rate) (f64x2.promote_low_f32x4 (local.get $gv)))))
+        (local.set $hi (f64x2.sub
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $wv) (local.get $wv)))
+          (f64x2.mul (local.get $rate)
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))))
+        ;; demote gives [a, b, 0, 0]; the shuffle takes the low halves of both.
+        (v128.store align=4 (local.get $w)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+        (local.set $w (i32.add (local.get $w) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (br $quad)))
+    (block $done1
+      (loop $one
+        (br_if $done1 (i32.ge_u (local.get $w) (local.get $end)))
+        (f32.store (local.get $w)
+          (f32.demote_f64 (f64.sub (f64.promote_f32 (f32.load (local.get $w)))
+                                   (f64.mul (local.get $lr) (f64.promote_f32 (f32.load (local.get $g)))))))
+        (local.set $w (i32.add (local.get $w) (i32.const 4)))
+        (local.set $g (i32.add (local.get $g) (i32.const 4)))
+        (br $one))))
+
+  ;; A dense layer's weight gradient, dW[i, :] = sum_b x[b, i] dy[b, :] over the examples b < n where x[b, i] is
+  ;; not 0, for every input i < in (x is n x in, dy n x out, dW in x out, row-major f32). Each row is a strided
+  ;; `gather` down the batch and an `spmv` of those terms (which writes zeros when there are none): the loop
+  ;; src/fl/wasm/dense.ts ran in JavaScript, kept in wasm to save two calls per input.
+  (func (export "outer")
+    (param $x i32) (param $in i32) (param $n i32) (param $dy i32) (param $out i32) (param $gw i32)
+    (param $val i32) (param $idx i32)
+    (local $i i32) (local $nnz i32)
+    (block $done
+      (br_if $done (i32.le_s (local.get $in) (i32.const 0)))
+      (loop $row
+        (local.set $nnz (call $gather
+          (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))) (i32.shl (local.get $in) (i32.const 2)) (local.get $n)
+          (local.get $dy) (i32.shl (local.get $out) (i32.const 2)) (local.get $val) (local.get $idx) (i32.const 0)))
+        (call $spmv (local.get $val) (local.get $idx) (local.get $nnz) (i32.const 0) (i32.const 0)
+          (i32.add (local.get $gw) (i32.shl (i32.mul (local.get $i) (local.get $out)) (i32.const 2))) (local.get $out))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $row (i32.lt_s (local.get $i) (local.get $in))))))
 )

@@ -17,6 +17,8 @@ export interface KernelExports {
   spmv(val: number, idx: number, nnz: number, col: number, bias: number, out: number, n: number): void;
   rowsdot(w: number, rows: number, cols: number, v: number, nv: number, vstride: number, out: number, ostride: number): void;
   vadd(dst: number, src: number, len: number): void;
+  sgd(w: number, g: number, len: number, lr: number): void;
+  outer(x: number, inSize: number, n: number, dy: number, outSize: number, gw: number, val: number, idx: number): void;
 }
 
 /** Which kernels the models use in this process. */
