@@ -9,7 +9,6 @@ import { patchSize, wasmConvBackward, wasmConvForward, type ConvScratch, type Wa
 import { denseScratchEntries, wasmDenseBackward, wasmDenseForward, type WasmDenseLayer } from '../wasm/dense.js';
 import { WasmModelBase } from './base.js';
 import { maxPoolBackward, maxPoolForward, type MaxPoolShape } from './maxpool.js';
-import { reluBackward, reluForward } from './relu.js';
 import { softmaxCrossEntropy } from './softmax-xent.js';
 import type { FloatArray, Model, ParamBlock } from './types.js';
 import { FlProtocolError } from '../errors.js';
@@ -137,18 +136,17 @@ class WasmCnn extends WasmModelBase {
   private forward(x: FloatArray, n: number): void {
     const a = this.a;
     const s = this.scratch;
-    const len = (b: Buf, perImage: number): Float32Array => b.v.subarray(0, n * perImage);
     this.x.v.set(x.subarray(0, n * this.inputSize));
     wasmConvForward(a, this.conv1, this.x.p, this.a1.p, n, s);
-    const a1 = len(this.a1, this.a1.v.length / this.capacity);
-    reluForward(a1, a1, a1.length);
+    const s1 = this.a1.v.length / this.capacity;
+    a.k.relu(this.a1.p, this.a1.p, n * s1);
     maxPoolForward(this.pool1, this.a1.v, this.p1.v, this.arg1, n);
     wasmConvForward(a, this.conv2, this.p1.p, this.a2.p, n, s);
-    const a2 = len(this.a2, this.a2.v.length / this.capacity);
-    reluForward(a2, a2, a2.length);
+    const s2 = this.a2.v.length / this.capacity;
+    a.k.relu(this.a2.p, this.a2.p, n * s2);
     maxPoolForward(this.pool2, this.a2.v, this.p2.v, this.arg2, n);
     wasmDenseForward(a, this.fc1, this.p2.p, this.h.p, n, s);
-    reluForward(this.h.v, this.h.v, n * this.fc1.outSize);
+    a.k.relu(this.h.p, this.h.p, n * this.fc1.outSize);
     wasmDenseForward(a, this.fc2, this.h.p, this.z.p, n, s);
   }
 
@@ -162,11 +160,11 @@ class WasmCnn extends WasmModelBase {
     wasmDenseBackward(a, this.fc1, this.p2.p, this.dh.p, n, this.dp2.p, true, s);
     const s2 = this.a2.v.length / this.capacity;
     maxPoolBackward(this.pool2, this.dp2.v, this.arg2, this.da2.v, n);
-    reluBackward(this.a2.v, this.da2.v, this.da2.v, n * s2);
+    a.k.relumask(this.a2.p, this.da2.p, this.da2.p, n * s2);
     wasmConvBackward(a, this.conv2, this.p1.p, this.da2.p, n, this.dp1.p, true, s);
     const s1 = this.a1.v.length / this.capacity;
     maxPoolBackward(this.pool1, this.dp1.v, this.arg1, this.da1.v, n);
-    reluBackward(this.a1.v, this.da1.v, this.da1.v, n * s1);
+    a.k.relumask(this.a1.p, this.da1.p, this.da1.p, n * s1);
     wasmConvBackward(a, this.conv1, this.x.p, this.da1.p, n, 0, false, s);
     return lossSum / n;
   }

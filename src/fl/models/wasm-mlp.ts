@@ -7,7 +7,6 @@ import type { Ptr } from '../wasm/arena.js';
 import { denseScratchEntries, wasmDenseBackward, wasmDenseForward, type SparseScratch, type WasmDenseLayer } from '../wasm/dense.js';
 import { WasmModelBase } from './base.js';
 import { EVAL_CHUNK } from './evaluate.js';
-import { reluForward } from './relu.js';
 import { softmaxCrossEntropy } from './softmax-xent.js';
 import type { FloatArray, Model } from './types.js';
 
@@ -60,10 +59,7 @@ class WasmMlp extends WasmModelBase {
     for (let l = 0; l <= last; l++) {
       const out = this.acts[l];
       wasmDenseForward(this.a, this.layers[l], input, out, n, this.scratch);
-      if (l < last) {
-        const view = this.a.floats(out, n * this.layers[l].outSize);
-        reluForward(view, view, view.length);
-      }
+      if (l < last) this.a.k.relu(out, out, n * this.layers[l].outSize);
       input = out;
     }
   }

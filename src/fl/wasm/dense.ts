@@ -86,9 +86,5 @@ export function wasmDenseBackward(
   if (dx === 0) return;
   // dx[b, i] = W[i, :] . dy[b, :]: row dot products, so W is read in place rather than transposed every step.
   k.rowsdot(l.w, inSize, outSize, dy, n, 4 * outSize, dx, 4 * inSize);
-  if (mask) {
-    const xs = x >> 2;
-    const ds = dx >> 2;
-    for (let i = 0; i < n * inSize; i++) if (!(f[xs + i] > 0)) f[ds + i] = 0;
-  }
+  if (mask) k.relumask(x, dx, dx, n * inSize);
 }

@@ -339,4 +339,52 @@
           (i32.add (local.get $gw) (i32.shl (i32.mul (local.get $i) (local.get $out)) (i32.const 2))) (local.get $out))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br_if $row (i32.lt_s (local.get $i) (local.get $in))))))
+
+  ;; ReLU, y[i] = x[i] > 0 ? x[i] : 0 for i < len (y may be x). f32x4.pmax(0, x) is (0 < x) ? x : 0 lane by lane,
+  ;; the same bits as src/fl/models/relu.ts (NaN and -0 give +0).
+  (func (export "relu") (param $x i32) (param $y i32) (param $len i32)
+    (local $end i32) (local $end4 i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $len) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $x) (i32.shl (i32.and (local.get $len) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $quad
+        (br_if $done4 (i32.ge_u (local.get $x) (local.get $end4)))
+        (v128.store align=4 (local.get $y) (f32x4.pmax (v128.const i32x4 0 0 0 0) (v128.load align=4 (local.get $x))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (br $quad)))
+    (block $done1
+      (loop $one
+        (br_if $done1 (i32.ge_u (local.get $x) (local.get $end)))
+        (f32.store (local.get $y)
+          (select (f32.load (local.get $x)) (f32.const 0) (f32.gt (f32.load (local.get $x)) (f32.const 0))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (br $one))))
+
+  ;; ReLU's backward pass, dx[i] = y[i] > 0 ? dy[i] : 0 for i < len (dx may be dy), y the ReLU's output: the lanes
+  ;; where y > 0 keep dy's bits, the others become +0, as src/fl/models/relu.ts does.
+  (func (export "relumask") (param $y i32) (param $dy i32) (param $dx i32) (param $len i32)
+    (local $end i32) (local $end4 i32)
+    (local.set $end (i32.add (local.get $y) (i32.shl (local.get $len) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $y) (i32.shl (i32.and (local.get $len) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $quad
+        (br_if $done4 (i32.ge_u (local.get $y) (local.get $end4)))
+        (v128.store align=4 (local.get $dx)
+          (v128.and (v128.load align=4 (local.get $dy))
+                    (f32x4.gt (v128.load align=4 (local.get $y)) (v128.const i32x4 0 0 0 0))))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+        (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+        (br $quad)))
+    (block $done1
+      (loop $one
+        (br_if $done1 (i32.ge_u (local.get $y) (local.get $end)))
+        (f32.store (local.get $dx)
+          (select (f32.load (local.get $dy)) (f32.const 0) (f32.gt (f32.load (local.get $y)) (f32.const 0))))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+        (local.set $dx (i32.add (local.get $dx) (i32.const 4)))
+        (br $one))))
 )

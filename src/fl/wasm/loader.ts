@@ -18,6 +18,8 @@ export interface KernelExports {
   rowsdot(w: number, rows: number, cols: number, v: number, nv: number, vstride: number, out: number, ostride: number): void;
   vadd(dst: number, src: number, len: number): void;
   sgd(w: number, g: number, len: number, lr: number): void;
+  relu(x: number, y: number, len: number): void;
+  relumask(y: number, dy: number, dx: number, len: number): void;
   outer(x: number, inSize: number, n: number, dy: number, outSize: number, gw: number, val: number, idx: number): void;
 }
 
