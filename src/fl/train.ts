@@ -65,6 +65,10 @@ export class LocalTrainer {
     const y = this.batchY;
     let steps = 0;
     let lossSum = 0;
+    // A plain step runs inside the model where it can (the same bits as lossAndGrad + optimizer.step).
+    const rate = optimizer.plainRate();
+    const session = rate === null ? undefined : this.model.startSteps?.(params, rate);
+    try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       // Shuffle a running copy: each epoch permutes the previous epoch's order, as a DataLoader reshuffle would.
       rng.shuffle(order.subarray(0, count));
@@ -77,11 +81,8 @@ export class LocalTrainer {
           x.set(images.subarray(e * features, (e + 1) * features), b * features);
           y[b] = data.labels[e];
         }
-        // The fused step gives the same bits as lossAndGrad + optimizer.step, without the gradient's round trip.
-        const rate = optimizer.plainRate();
         let loss: number;
-        // Nothing but this loop touches params between its steps, so every step after the first continues.
-        if (rate !== null && this.model.lossAndStep) loss = this.model.lossAndStep(params, x, y, n, rate, steps > 0);
+        if (session) loss = session.step(x, y, n);
         else {
           loss = this.model.lossAndGrad(params, this.grad, x, y, n);
           optimizer.step(params, this.grad);
@@ -89,6 +90,9 @@ export class LocalTrainer {
         lossSum += loss * n;
         steps++;
       }
+    }
+    } finally {
+      session?.finish();
     }
     return { loss: count === 0 ? 0 : lossSum / count, steps, examples: epochs * count };
   }

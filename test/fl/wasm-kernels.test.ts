@@ -233,9 +233,10 @@ describe('wasm models', () => {
     }
   });
 
-  it('lossAndStep gives the bits of lossAndGrad + Sgd.step (SIMD and tail of the step, continued steps, other calls between)', () => {
+  it('a step session gives the bits of lossAndGrad + Sgd.step (SIMD and tail of the step, a batch that grows the arena)', () => {
     for (const make of [() => createMlp({ kernels: 'wasm' }), () => createCnn({ kernels: 'wasm' })]) {
       const model = make();
+      const other = make();
       assert.ok(model.paramCount % 4 !== 0, 'the parameter count leaves a tail for the one-at-a-time loop');
       const start = new Float32Array(model.paramCount);
       model.init(start, Rng.fromSeed(21));
@@ -244,25 +245,40 @@ describe('wasm models', () => {
       const grad = new Float32Array(model.paramCount);
       const sgd = new Sgd({ lr: 0.05 });
       assert.equal(sgd.plainRate(), 0.05);
-      for (const [step, [from, n]] of [[0, 10], [10, 7], [17, 10], [27, 10]].entries()) {
+      const session = model.startSteps!(fused, 0.05);
+      for (const [from, n] of [[0, 10], [10, 7], [17, 20], [37, 10]]) {
         const x = data.images.subarray(from * 784, (from + n) * 784);
         const labels = data.labels.subarray(from, from + n);
-        // Another use of the model in between (other parameters) must not leave the next continued step stale.
-        if (step === 2) model.evaluate(start, data.images, data.labels, 5);
-        const lossFused = model.lossAndStep!(fused, x, labels, n, 0.05, step > 0);
-        const lossApart = model.lossAndGrad(apart, grad, x, labels, n);
+        const lossFused = session.step(x, labels, n);
+        const lossApart = other.lossAndGrad(apart, grad, x, labels, n);
         sgd.step(apart, grad);
         assert.equal(lossFused, lossApart);
-        assert.equal(hash(fused), hash(apart));
       }
+      session.finish();
+      assert.equal(hash(fused), hash(apart));
       assert.notEqual(hash(fused), hash(start));
     }
   });
 
+  it('while a step session is open the model refuses other calls; finish() frees it', () => {
+    const model = createMlp({ kernels: 'wasm' });
+    const params = new Float32Array(model.paramCount);
+    model.init(params, Rng.fromSeed(24));
+    const session = model.startSteps!(params, 0.05);
+    session.step(data.images.subarray(0, 784 * 4), data.labels, 4);
+    assert.throws(() => model.evaluate(params, data.images, data.labels, 5), /finish\(\) its step session/);
+    assert.throws(() => model.lossAndGrad(params, new Float32Array(model.paramCount), data.images, data.labels, 4), /finish\(\) its step session/);
+    assert.throws(() => model.startSteps!(params, 0.05), /already open/);
+    session.finish();
+    session.finish();
+    assert.throws(() => session.step(data.images, data.labels, 4), /session is finished/);
+    assert.equal(model.evaluate(params, data.images, data.labels, 5).count, 5);
+  });
+
   it('LocalTrainer ends on the same model through the fused step as through lossAndGrad + step', () => {
     const model = createMlp({ kernels: 'wasm' });
-    // The same model without lossAndStep, so the trainer takes the separate path.
-    const unfused: Model = Object.assign(Object.create(Object.getPrototypeOf(model)), model, { lossAndStep: undefined });
+    // The same model without startSteps, so the trainer takes the separate path.
+    const unfused: Model = Object.assign(Object.create(Object.getPrototypeOf(model)), model, { startSteps: undefined });
     const start = new Float32Array(model.paramCount);
     model.init(start, Rng.fromSeed(22));
     const ends = [model, unfused].map((m) => {

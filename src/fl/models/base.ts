@@ -4,10 +4,11 @@
  * the wasm models the JS model of the same shape that lends them its name, layout and initialisation, plus the
  * arena and the parameter copy-in.
  */
+import { FlArgumentError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import { WasmArena, type Ptr } from '../wasm/arena.js';
 import { EVAL_CHUNK, evaluateInChunks } from './evaluate.js';
-import type { EvalResult, FloatArray, FloatArrayCtor, Model, ParamBlock } from './types.js';
+import type { EvalResult, FloatArray, FloatArrayCtor, Model, ParamBlock, StepSession } from './types.js';
 
 /** The shape of a model, as its constructor works it out; the parameter count follows from the layout. */
 export type ModelShape = Pick<Model, 'name' | 'inputSize' | 'classes' | 'layout'>;
@@ -78,8 +79,8 @@ export abstract class WasmModelBase extends ModelBase {
   protected capacity = 0;
   protected params: Ptr = 0;
   protected grad: Ptr = 0;
-  /** The caller's array the arena's parameters equal, as the last {@link lossAndStep} left both; else null. */
-  private stepped: FloatArray | null = null;
+  /** The open step session, if any: it owns the arena's parameters until it finishes. */
+  private session: object | null = null;
 
   protected constructor(private readonly meta: Model) {
     super(meta, Float32Array);
@@ -96,7 +97,6 @@ export abstract class WasmModelBase extends ModelBase {
   protected reserve(n: number): void {
     if (n <= this.capacity) return;
     this.capacity = n;
-    this.stepped = null;
     this.a.reset();
     this.params = this.a.alloc(this.paramCount);
     this.grad = this.a.alloc(this.paramCount);
@@ -113,6 +113,7 @@ export abstract class WasmModelBase extends ModelBase {
   protected abstract gradientInArena(x: FloatArray, labels: ArrayLike<number>, n: number): number;
 
   lossAndGrad(params: FloatArray, grad: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): number {
+    this.assertNoSession();
     this.reserve(n);
     this.copyParams(params);
     const loss = this.gradientInArena(x, labels, n);
@@ -120,25 +121,53 @@ export abstract class WasmModelBase extends ModelBase {
     return loss;
   }
 
-  lossAndStep(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number, lr: number, continued = false): number {
-    this.reserve(n);
-    if (!(continued && this.stepped === params)) this.copyParams(params);
-    const loss = this.gradientInArena(x, labels, n);
-    this.a.k.sgd(this.params, this.grad, this.paramCount, lr);
-    params.set(this.a.floats(this.params, this.paramCount));
-    this.stepped = params;
-    return loss;
+  startSteps(params: FloatArray, lr: number): StepSession {
+    if (this.session !== null) throw new FlArgumentError(`${this.name}: a step session is already open on this model`);
+    const token = {};
+    this.session = token;
+    let loaded = false;
+    const writeBack = () => {
+      if (loaded) params.set(this.a.floats(this.params, this.paramCount));
+    };
+    return {
+      step: (x: FloatArray, labels: ArrayLike<number>, n: number): number => {
+        if (this.session !== token) throw new FlArgumentError(`${this.name}: this step session is finished`);
+        if (n > this.capacity) {
+          // A larger batch lays the arena out again, parameters included: save them first.
+          writeBack();
+          this.reserve(n);
+          loaded = false;
+        }
+        if (!loaded) {
+          this.a.f32.set(params.subarray(0, this.paramCount), this.params >> 2);
+          loaded = true;
+        }
+        const loss = this.gradientInArena(x, labels, n);
+        this.a.k.sgd(this.params, this.grad, this.paramCount, lr);
+        return loss;
+      },
+      finish: () => {
+        if (this.session !== token) return;
+        writeBack();
+        this.session = null;
+      },
+    };
   }
 
   protected preparePredict(params: FloatArray, n: number): number {
+    this.assertNoSession();
     this.reserve(Math.min(n, this.predictBatch));
     this.copyParams(params);
     return this.capacity;
   }
 
+  /** An open session's parameters live only in the arena: any other use of the model would lose its steps. */
+  private assertNoSession(): void {
+    if (this.session !== null) throw new FlArgumentError(`${this.name}: finish() its step session before other calls`);
+  }
+
   /** Copies the caller's parameters into the arena. */
   protected copyParams(params: FloatArray): void {
-    this.stepped = null;
     this.a.f32.set(params.subarray(0, this.paramCount), this.params >> 2);
   }
 }

@@ -51,15 +51,22 @@ export interface Model {
    */
   lossAndGrad(params: FloatArray, grad: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): number;
   /**
-   * Optional: {@link lossAndGrad} followed by one plain SGD step, `params[i] -= lr * grad[i]`, in one call, with the
-   * same bits as `Sgd.step` gives (the wasm models do the step inside their memory rather than copy the gradient
-   * out and loop over it in JavaScript). Returns the mean loss, as lossAndGrad does. With `continued`, the caller
-   * promises `params` still hold exactly what the previous call on this model left in them (the next step of one
-   * training loop), so the model may skip reading them in again.
+   * Optional: a run of plain SGD steps, `params[i] -= lr * grad[i]` after each {@link lossAndGrad}, kept inside the
+   * model (the wasm models step in their own memory instead of copying the gradient out and looping over it in
+   * JavaScript, and read `params` once). The bits are those of lossAndGrad + `Sgd.step`. `params` is current again
+   * after {@link StepSession.finish}; until then any other call on the model throws.
    */
-  lossAndStep?(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number, lr: number, continued?: boolean): number;
+  startSteps?(params: FloatArray, lr: number): StepSession;
   /** Loss and correct count over `n` examples, processed in fixed-size chunks (a fixed summation order). */
   evaluate(params: FloatArray, x: FloatArray, labels: ArrayLike<number>, n: number): EvalResult;
   /** Writes logits (`n * classes`) for `n` examples into `out`. */
   predict(params: FloatArray, x: FloatArray, n: number, out: FloatArray): void;
+}
+
+/** Steps opened by {@link Model.startSteps}. */
+export interface StepSession {
+  /** One step on `n` examples (`x`, `labels` as for lossAndGrad); returns the mean loss before the step. */
+  step(x: FloatArray, labels: ArrayLike<number>, n: number): number;
+  /** Writes the parameters back to the array given to startSteps and frees the model; a second call does nothing. */
+  finish(): void;
 }

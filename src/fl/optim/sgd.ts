@@ -69,7 +69,7 @@ export class Sgd {
 
   /**
    * The learning rate when a step is nothing but `params[i] -= lr * grad[i]` (no momentum, weight decay or
-   * proximal term), which a model may then fuse with its gradient (`Model.lossAndStep`); otherwise null.
+   * proximal term), which a model may then run inside itself (`Model.startSteps`); otherwise null.
    */
   plainRate(): number | null {
     return this.momentum === 0 && this.weightDecay === 0 && this.proximal === null ? this.lr : null;
