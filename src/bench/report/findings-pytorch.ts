@@ -5,6 +5,7 @@
  * is reported beside it, since the aim is 1.5x of it.
  */
 import type { Finding, Verdict } from '../result.js';
+import { spread } from '../stats.js';
 import type { SeriesResult } from '../types.js';
 import type { Lookup } from './findings.js';
 
@@ -13,8 +14,8 @@ const TARGET = 'the MLP round at or below PyTorch with OpenBLAS; the CNN round a
 
 /** Median evaluation time over a series' rounds. */
 function evalMs(s: SeriesResult): number | undefined {
-  const times = (s.rounds ?? []).map((r) => r.evalMedianMs).sort((a, b) => a - b);
-  return times.length > 0 ? times[Math.floor(times.length / 2)] : undefined;
+  const times = (s.rounds ?? []).map((r) => r.evalMedianMs);
+  return times.length > 0 ? spread(times).median : undefined;
 }
 
 /** A ratio line: `MLP rounds: weft 312 ms vs PyTorch (OpenBLAS) 250 ms (1.25x slower)`. */

@@ -85,17 +85,16 @@ function clientOrder(indices: Uint32Array, epochs: number, rng: Rng): Uint32Arra
  */
 export function writeReplayPlan(plan: ReplayPlan, dir: string): string {
   mkdirSync(dir, { recursive: true });
+  const orders = new Uint32Array(plan.rounds.flat().reduce((n, c) => n + c.order.length, 0));
   let offset = 0;
   const rounds = plan.rounds.map((clients) =>
     clients.map((c) => {
+      orders.set(c.order, offset);
       const entry = { id: c.id, offset, length: c.order.length, examples: c.examples };
       offset += c.order.length;
       return entry;
     }),
   );
-  const orders = new Uint32Array(offset);
-  let at = 0;
-  for (const clients of plan.rounds) for (const c of clients) (orders.set(c.order, at), (at += c.order.length));
   const { config } = plan;
   const json = {
     model: config.model,
